@@ -1,0 +1,191 @@
+"""Discovery: turn command-line paths (or the standard places) into what to read and how."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from wsgilint.fsroot import FileSystem, ReadError
+
+ROOT_NAMES = ("apache2.conf", "httpd.conf", "conf/httpd.conf")
+STANDARD_APACHE = ("/etc/apache2", "/etc/httpd")
+STANDARD_UWSGI = ("/etc/uwsgi/apps-enabled", "/etc/uwsgi/vassals", "/etc/uwsgi-emperor/vassals")
+MAX_SCAN_FILES = 20000
+_UWSGI_SECTION = re.compile(rb"^\s*\[uwsgi\]", re.M)
+_NGINX_HINT = re.compile(rb"^\s*(server|http|location|upstream|events)\s*\{", re.M)
+
+
+class UsageError(Exception):
+    """A command-line path problem: exit 2 with this one-line message."""
+
+
+@dataclass
+class Plan:
+    apache_roots: list[str] = field(default_factory=list)  # config paths of root configs
+    apache_fragments: list[str] = field(default_factory=list)
+    uwsgi_files: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (config path, why)
+
+
+def _find_root(fs: FileSystem, directory: str) -> str | None:
+    for name in ROOT_NAMES:
+        cand = posixpath.join(directory, name)
+        if fs.is_file(cand):
+            return cand
+    return None
+
+
+def _sniff(fs: FileSystem, path: str) -> str:
+    """Classify one file: 'uwsgi', 'apache', 'nginx' or ''."""
+    try:
+        head = fs.read_bytes(path)[:65536]
+    except ReadError:
+        return "apache" if not path.endswith(".ini") else "uwsgi"
+    if _UWSGI_SECTION.search(head):
+        return "uwsgi"
+    if path.endswith(".ini"):
+        return ""
+    if _NGINX_HINT.search(head):
+        return "nginx"
+    return "apache"
+
+
+def _walk(fs: FileSystem, top: str, limit: int = MAX_SCAN_FILES):
+    """Files under ``top`` (sorted, not following directory symlinks out of the walk)."""
+    seen = set()
+    stack = [top]
+    count = 0
+    while stack:
+        d = stack.pop()
+        try:
+            real = fs.resolve(d)
+        except ReadError:
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        names = fs.listdir(d)
+        subdirs = []
+        for name in names:
+            p = posixpath.join(d, name)
+            if fs.is_dir(p):
+                if not fs.is_symlink(p):
+                    subdirs.append(p)
+            elif fs.is_file(p):
+                count += 1
+                if count > limit:
+                    return
+                yield p
+        stack.extend(reversed(subdirs))
+
+
+def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
+    files = list(_walk(fs, directory))
+    roots = []
+    apache_dirs: list[str] = []
+    for path in files:
+        base = posixpath.basename(path)
+        if base not in ("apache2.conf", "httpd.conf"):
+            continue
+        tree = posixpath.dirname(path)
+        if base == "httpd.conf" and posixpath.basename(tree) == "conf":
+            tree = posixpath.dirname(tree)  # Red Hat: /etc/httpd/conf/httpd.conf
+        if any(tree == a or tree.startswith(a + "/") for a in apache_dirs):
+            continue
+        roots.append(path)
+        apache_dirs.append(tree)
+    plan.apache_roots.extend(roots)
+    for path in files:
+        if path in roots:
+            continue
+        if path.endswith(".ini"):
+            if _sniff(fs, path) == "uwsgi":
+                plan.uwsgi_files.append(path)
+            continue
+        if any(path.startswith(a.rstrip("/") + "/") for a in apache_dirs):
+            continue  # reached (or not) through the root config's includes
+        if path.endswith((".conf", ".template")) or "/sites-" in path or "/conf.d/" in path:
+            kind = _sniff(fs, path)
+            if kind == "apache":
+                plan.apache_fragments.append(path)
+            elif kind == "nginx":
+                plan.skipped.append((path, "nginx configuration (not yet supported)"))
+
+
+def discover(fs: FileSystem, paths: list[str]) -> Plan:
+    """Work out what to read. Raises UsageError when a named path does not exist."""
+    plan = Plan()
+    if not paths:
+        for d in STANDARD_APACHE:
+            if fs.is_dir(d):
+                root = _find_root(fs, d)
+                if root:
+                    plan.apache_roots.append(root)
+        for d in STANDARD_UWSGI:
+            if fs.is_dir(d):
+                for p in _walk(fs, d):
+                    if p.endswith(".ini") and _sniff(fs, p) == "uwsgi":
+                        plan.uwsgi_files.append(p)
+        # *uwsgi*.ini under /etc/<service>/ (glance-api-uwsgi.ini, keystone-uwsgi-public.ini, ...)
+        for name in fs.listdir("/etc"):
+            d = posixpath.join("/etc", name)
+            if name in ("uwsgi", "apache2", "httpd") or not fs.is_dir(d):
+                continue
+            for p in _walk(fs, d, limit=2000):
+                base = posixpath.basename(p)
+                if "uwsgi" in base and base.endswith(".ini") and _sniff(fs, p) == "uwsgi":
+                    plan.uwsgi_files.append(p)
+        return _dedupe(plan)
+    for given in paths:
+        path = _to_config_path(fs, given)
+        if fs.is_dir(path):
+            _add_directory(fs, plan, path)
+        elif fs.is_file(path):
+            base = posixpath.basename(path)
+            kind = _sniff(fs, path)
+            if kind == "uwsgi":
+                plan.uwsgi_files.append(path)
+            elif base in ("apache2.conf", "httpd.conf"):
+                plan.apache_roots.append(path)
+            elif kind == "nginx":
+                plan.skipped.append((path, "nginx configuration (not yet supported)"))
+            elif kind == "apache":
+                plan.apache_fragments.append(path)
+            else:
+                plan.skipped.append((path, "no [uwsgi] section"))
+        elif fs.exists(path):
+            raise UsageError(f"{given}: not a regular file or directory")
+        else:
+            raise UsageError(f"{given}: no such file or directory")
+    return _dedupe(plan)
+
+
+def _to_config_path(fs: FileSystem, given: str) -> str:
+    """A path on the command line: a host path, or (with --root) a path inside the root."""
+    import os
+
+    host = os.path.abspath(os.path.join(fs.cwd, given))
+    if fs.root is None:
+        return host
+    if host == fs.root or host.startswith(fs.root + "/"):
+        return fs.to_config_path(given)
+    if given.startswith("/"):
+        return given  # a config path, resolved inside the root
+    raise UsageError(f"{given}: outside the root {fs.root}")
+
+
+def _dedupe(plan: Plan) -> Plan:
+    def uniq(xs):
+        seen = set()
+        out = []
+        for x in xs:
+            if x not in seen:
+                seen.add(x)
+                out.append(x)
+        return out
+
+    plan.apache_roots = uniq(plan.apache_roots)
+    plan.apache_fragments = uniq(plan.apache_fragments)
+    plan.uwsgi_files = uniq(plan.uwsgi_files)
+    return plan

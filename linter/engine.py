@@ -1,0 +1,62 @@
+"""Run rules over a deployment and turn their hits into findings."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+from wsgilint.findings import Finding, Hit, Related, Rule, Severity
+from wsgilint.model.types import Deployment
+
+
+@dataclass
+class EngineOptions:
+    selected: set[str] | None = None  # None = every rule
+    ignored: set[str] = field(default_factory=set)
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+
+
+INTERNAL_ERROR_ID = "WSG002"
+
+
+def run(rules: tuple[Rule, ...], model: Deployment, options: EngineOptions) -> list[Finding]:
+    """Run each enabled rule in isolation; a crashing rule becomes an internal-error finding."""
+    findings: list[Finding] = []
+    internal = next((r for r in rules if r.id == INTERNAL_ERROR_ID), None)
+    for rule in rules:
+        if options.selected is not None and rule.id not in options.selected:
+            continue
+        if rule.id in options.ignored:
+            continue
+        try:
+            hits = list(rule.check(model))
+        except Exception as exc:  # noqa: BLE001 - isolation is the point
+            if internal is None:
+                raise
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            hits = []
+            findings.append(_finding(internal, Hit(
+                None, f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc} "
+                f"[{tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}]; other rules still ran",
+                path="<wsgilint>"), options))
+        for hit in hits:
+            findings.append(_finding(rule, hit, options))
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
+def _finding(rule: Rule, hit: Hit, options: EngineOptions) -> Finding:
+    sev = options.severity_overrides.get(rule.id) or hit.severity or rule.severity
+    if hit.span is not None:
+        path = hit.span.path
+        line, col = hit.span.source.position(hit.span.start)
+        end_line = hit.span.end_line
+    else:
+        path, line, col, end_line = hit.path or "", 0, 0, 0
+    return Finding(rule=rule, severity=sev, message=hit.message, path=path, line=line, column=col,
+                   end_line=end_line, fix=hit.fix or rule.fix, service=hit.service,
+                   related=list(hit.related), span=hit.span)
+
+
+def related(span, message: str) -> Related:
+    return Related(span, message)

@@ -1,0 +1,272 @@
+"""Build the deployment model from resolved Apache and uWSGI configurations."""
+
+from __future__ import annotations
+
+import re
+
+from wsgilint import knowledge
+from wsgilint.model.types import (
+    Address, ApacheServer, Bind, Deployment, Route, UwsgiApp, WsgiDaemon, parse_uwsgi_address,
+)
+from wsgilint.resolve.apache import ApacheConfig, Directive
+from wsgilint.resolve.uwsgi import UwsgiConfig
+
+_SCHEME_KIND = {"uwsgi": "proxy_uwsgi", "http": "proxy_http", "https": "proxy_http"}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "uwsgi": knowledge.UWSGI_PROXY_DEFAULT_PORT}
+_URL = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<host>\[[^\]]*\]|[^/:]*)(?::(?P<port>\d+))?(?P<path>/.*)?$")
+_LOCATION_KEYS = ("<location", "<locationmatch")
+_DIRECTORY_KEYS = ("<directory", "<directorymatch")
+_FILES_KEYS = ("<files", "<filesmatch")
+
+
+def normalize_socket_path(path: str) -> str:
+    """/var/run is a link to /run on every current distribution."""
+    return "/run/" + path[len("/var/run/"):] if path.startswith("/var/run/") else path
+
+
+def parse_proxy_target(target: str) -> tuple[str, Address | None, str]:
+    """Return (scheme, address, worker name) for a ProxyPass URL, incl. ``unix:/path|scheme://``."""
+    sock = None
+    url = target
+    if target.lower().startswith("unix:"):
+        sock, _, url = target[5:].partition("|")
+    m = _URL.match(url)
+    if not m:
+        return "", None, url
+    scheme = m.group("scheme").lower()
+    if sock is not None:
+        return scheme, Address("unix", path=normalize_socket_path(sock), raw=target), url
+    host = m.group("host").strip("[]")
+    port = int(m.group("port")) if m.group("port") else _DEFAULT_PORTS.get(scheme)
+    return scheme, Address("tcp", host=host, port=port, raw=target), url
+
+
+def _path_applies(section_path: str, route_path: str) -> bool:
+    """Does a <Location> section apply (at least partly) to requests under ``route_path``?"""
+    a = section_path.rstrip("/") or "/"
+    b = route_path.rstrip("/") or "/"
+    if a == "/" or b == "/":
+        return True
+    return a == b or b.startswith(a + "/") or a.startswith(b + "/")
+
+
+def _dir_applies(section_path: str, file_path: str) -> bool:
+    a = section_path.rstrip("/") or "/"
+    return a == "/" or file_path == a or file_path.startswith(a + "/")
+
+
+class _ApacheBuilder:
+    def __init__(self, config: ApacheConfig) -> None:
+        self.config = config
+        self.server = ApacheServer(config, [], [], {})
+
+    def build(self) -> ApacheServer:
+        tree = self.config.tree
+        for d in tree.iter():
+            if d.key == "<virtualhost":
+                self.server.vhosts.append(d)
+            elif d.key == "wsgidaemonprocess" and d.args:
+                opts = {}
+                for a in d.args[1:]:
+                    k, eq, v = a.partition("=")
+                    if eq:
+                        opts[k.lower()] = v
+                self.server.daemons[d.args[0]] = WsgiDaemon(d.args[0], opts, d)
+        for d in tree.iter():
+            if d.key in ("proxypass", "proxypassmatch"):
+                self.proxy_route(d)
+            elif d.key in ("wsgiscriptalias", "wsgiscriptaliasmatch"):
+                self.wsgi_route(d)
+        return self.server
+
+    def vhost_of(self, d: Directive) -> Directive | None:
+        for a in d.ancestors():
+            if a.key == "<virtualhost":
+                return a
+        return None
+
+    def scopes(self, d: Directive, path: str, script: str | None = None) -> list[Directive]:
+        vhost = self.vhost_of(d)
+        bases = [self.config.tree] + ([vhost] if vhost is not None else [])
+        scopes: list[Directive] = list(bases)
+        later: list[Directive] = []
+        for base in bases:
+            for sec in base.children:
+                if sec.children is None or not sec.args:
+                    continue
+                if sec.key in _LOCATION_KEYS:
+                    if sec.key == "<location" and _path_applies(sec.args[0], path):
+                        later.append(sec)
+                    elif sec.key == "<locationmatch" and _regex_applies(sec.args[0], path):
+                        later.append(sec)
+                elif script is not None and sec.key in _DIRECTORY_KEYS:
+                    if sec.key == "<directory" and _dir_applies(sec.args[0], script.rsplit("/", 1)[0]):
+                        scopes.append(sec)
+                        scopes.extend(_files_sections(sec, script))
+                    elif sec.key == "<directorymatch" and _regex_applies(sec.args[0], script.rsplit("/", 1)[0]):
+                        scopes.append(sec)
+                elif script is not None and sec.key in _FILES_KEYS:
+                    scopes.extend(_files_sections_one(sec, script))
+        # The directive's own enclosing <Location> (ProxyPass inside <Location /x>).
+        for a in reversed(list(d.ancestors())):
+            if a.key in _LOCATION_KEYS and a not in later:
+                later.append(a)
+        return scopes + later
+
+    def proxy_route(self, d: Directive) -> None:
+        loc = next((a for a in d.ancestors() if a.key in _LOCATION_KEYS), None)
+        args = d.args
+        if loc is not None:
+            path = loc.args[0] if loc.args else "/"
+            rest = args
+        else:
+            if len(args) < 2:
+                return
+            path, rest = args[0], args[1:]
+        if not rest or rest[0] == "!":
+            return
+        target = rest[0]
+        params = {}
+        for a in rest[1:]:
+            k, eq, v = a.partition("=")
+            if eq:
+                params[k.lower()] = v
+        scheme, address, worker = parse_proxy_target(target)
+        kind = _SCHEME_KIND.get(scheme, "proxy_other")
+        route = Route(kind=kind, path=path, directive=d, server=self.server, vhost=self.vhost_of(d),
+                      scopes=self.scopes(d, path), target=target, scheme=scheme, address=address,
+                      worker=worker, params=params)
+        self.server.routes.append(route)
+
+    def wsgi_route(self, d: Directive) -> None:
+        if len(d.args) < 2:
+            return
+        path, script = d.args[0], d.args[1]
+        opts = {}
+        for a in d.args[2:]:
+            k, eq, v = a.partition("=")
+            if eq:
+                opts[k.lower()] = v
+        route = Route(kind="mod_wsgi", path=path, directive=d, server=self.server, vhost=self.vhost_of(d),
+                      scopes=self.scopes(d, path, script), target=script, script=script, params=opts)
+        group = opts.get("process-group")
+        if group is None:
+            pg = route.setting("wsgiprocessgroup")
+            if pg is not None and pg.args:
+                route.process_group = pg
+                group = pg.args[0]
+        if group is not None:
+            route.daemon = self.server.daemons.get(group)
+        svc = knowledge.service_from_name(script)
+        if svc:
+            route.service, route.service_reason = svc, f"WSGIScriptAlias {script}"
+        self.server.routes.append(route)
+
+
+def _regex_applies(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _files_sections(directory: Directive, script: str) -> list[Directive]:
+    out = []
+    for sec in directory.children or ():
+        if sec.key in _FILES_KEYS:
+            out.extend(_files_sections_one(sec, script))
+    return out
+
+
+def _files_sections_one(sec: Directive, script: str) -> list[Directive]:
+    import fnmatch
+
+    if not sec.args:
+        return []
+    base = script.rsplit("/", 1)[-1]
+    if sec.key == "<files" and fnmatch.fnmatchcase(base, sec.args[0]):
+        return [sec]
+    if sec.key == "<filesmatch" and _regex_applies(sec.args[0], base):
+        return [sec]
+    return []
+
+
+def build_apache(config: ApacheConfig) -> ApacheServer:
+    return _ApacheBuilder(config).build()
+
+
+# -- uWSGI -------------------------------------------------------------------------------
+_BIND_KEYS = {
+    "socket": ("uwsgi", False), "uwsgi-socket": ("uwsgi", False), "shared-socket": ("uwsgi", False),
+    "http-socket": ("http", False), "https-socket": ("http", False),
+    "http": ("http", True), "https": ("http", True), "http2": ("http", True),
+}
+_APP_KEYS = ("module", "wsgi-file", "wsgi", "file", "mount", "wsgi-module", "callable")
+
+
+def build_uwsgi(config: UwsgiConfig) -> UwsgiApp:
+    binds = []
+    proto_opt = config.last("protocol")
+    socket_proto = "http" if proto_opt is not None and proto_opt.value.strip().lower() == "http" else "uwsgi"
+    for opt in config.options:
+        spec = _BIND_KEYS.get(opt.key)
+        if spec is None:
+            continue
+        proto, router = spec
+        if opt.key == "socket":
+            proto = socket_proto
+        addr = parse_uwsgi_address(opt.value)
+        if addr is None:
+            continue
+        if addr.kind == "unix":
+            addr = Address("unix", path=normalize_socket_path(addr.path or ""), raw=addr.raw)
+        binds.append(Bind(opt, proto, router, addr))
+    app_opt = None
+    for opt in config.options:
+        if opt.key in _APP_KEYS and opt.key != "callable":
+            app_opt = opt
+    service, reason = None, ""
+    if app_opt is not None:
+        service = knowledge.service_from_name(app_opt.value)
+        reason = f"{app_opt.key} = {app_opt.value}"
+    if service is None:
+        path = config.source.path if config.source else config.path
+        service = knowledge.service_from_name(path.rsplit("/", 1)[-1])
+        reason = f"file name {path.rsplit('/', 1)[-1]}" if service else ""
+    if service is None:
+        for b in binds:
+            if b.address.kind == "tcp":
+                service = knowledge.service_from_port(b.address.port)
+                if service:
+                    reason = f"port {b.address.port}"
+                    break
+    return UwsgiApp(config, binds, service, reason, app_opt)
+
+
+# -- linking ---------------------------------------------------------------------------
+def link(deployment: Deployment) -> None:
+    """Tie each proxy route to the uWSGI socket it reaches, and each route to a service."""
+    for route in deployment.routes:
+        if route.kind in ("proxy_uwsgi", "proxy_http") and route.address is not None:
+            candidates = [(app, b) for app in deployment.uwsgi for b in app.binds if route.address.reaches(b.address)]
+            want = "uwsgi" if route.kind == "proxy_uwsgi" else "http"
+            candidates.sort(key=lambda ab: ab[1].protocol != want)
+            if candidates:
+                route.backend, route.bind = candidates[0]
+        if route.service is None:
+            if route.backend is not None and route.backend.service:
+                route.service = route.backend.service
+                route.service_reason = f"{route.backend.service_reason} in {route.backend.path}"
+            else:
+                svc = knowledge.service_from_url_path(route.path)
+                if svc:
+                    route.service, route.service_reason = svc, f"URL path {route.path}"
+                elif route.address is not None and route.address.kind == "tcp":
+                    svc = knowledge.service_from_port(route.address.port)
+                    if svc:
+                        route.service, route.service_reason = svc, f"port {route.address.port}"
+                if route.service is None:
+                    fname = route.directive.span.path.rsplit("/", 1)[-1]
+                    svc = knowledge.service_from_name(fname)
+                    if svc:
+                        route.service, route.service_reason = svc, f"file name {fname}"

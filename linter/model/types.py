@@ -1,0 +1,212 @@
+"""Data types of one deployment. Rules read these; they never touch files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from wsgilint.knowledge import Targets
+
+if TYPE_CHECKING:
+    from wsgilint.resolve.apache import ApacheConfig, Directive
+    from wsgilint.resolve.diagnostics import Diagnostic
+    from wsgilint.resolve.uwsgi import Option, UwsgiConfig
+    from wsgilint.source import SourceFile, Span
+
+_WILDCARD_HOSTS = frozenset({"", "*", "0.0.0.0", "::", "[::]", "0"})
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"})
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a socket is: a unix path, or a host and port."""
+
+    kind: str  # "unix" | "tcp" | "abstract"
+    path: str | None = None
+    host: str | None = None
+    port: int | None = None
+    raw: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "tcp":
+            return f"{self.host or ''}:{self.port}"
+        return ("unix:" if self.kind == "unix" else "@") + (self.path or "")
+
+    def reaches(self, listener: "Address") -> bool:
+        """Could a client connecting to ``self`` reach a server listening on ``listener``?"""
+        if self.kind != listener.kind:
+            return False
+        if self.kind != "tcp":
+            return self.path == listener.path
+        if self.port != listener.port:
+            return False
+        a, b = (self.host or "").lower(), (listener.host or "").lower()
+        if a == b or b in _WILDCARD_HOSTS:
+            return True
+        return a in _LOOPBACK and b in _LOOPBACK
+
+    @property
+    def port_valid(self) -> bool:
+        return self.port is None or 0 < self.port <= 65535
+
+
+def parse_uwsgi_address(value: str) -> Address | None:
+    """A uWSGI bind value: ``/path``, ``host:port``, ``:port``, ``[::]:port``, ``@abstract``."""
+    v = value.strip()
+    if not v or "$(" in v or "@(" in v:
+        return None
+    # uWSGI options like "http-socket = 127.0.0.1:8080,foo" carry a modifier after a comma.
+    v = v.split(",", 1)[0]
+    if v.startswith("@"):
+        return Address("abstract", path=v[1:], raw=value)
+    if v.startswith("unix:"):
+        return Address("unix", path=v[5:], raw=value)
+    if ":" in v and not v.startswith("/"):
+        host, _, port = v.rpartition(":")
+        m = re.match(r"\d+", port)
+        if not m:
+            return None
+        return Address("tcp", host=host.strip("[]") if host.startswith("[") else host, port=int(m.group(0)), raw=value)
+    return Address("unix", path=v, raw=value)
+
+
+@dataclass
+class Bind:
+    """One listening socket of a uWSGI instance."""
+
+    option: "Option"
+    protocol: str  # "uwsgi" | "http"
+    router: bool  # the `http =` router plugin (a separate process in front of the workers)
+    address: Address
+
+
+@dataclass
+class UwsgiApp:
+    """One uWSGI instance (an ini file and what it includes)."""
+
+    config: "UwsgiConfig"
+    binds: list[Bind]
+    service: str | None
+    service_reason: str
+    app_option: "Option | None"  # module / wsgi-file / wsgi that names the application
+
+    @property
+    def path(self) -> str:
+        return self.config.source.path if self.config.source else self.config.path
+
+    @property
+    def span(self) -> "Span | None":
+        opts = self.config.options
+        return opts[0].span if opts else None
+
+
+@dataclass
+class WsgiDaemon:
+    """A mod_wsgi WSGIDaemonProcess."""
+
+    name: str
+    options: dict[str, str]
+    directive: "Directive"
+
+
+@dataclass
+class Route:
+    """A URL prefix an Apache front end sends to an application."""
+
+    kind: str  # "proxy_uwsgi" | "proxy_http" | "mod_wsgi" | "proxy_other"
+    path: str
+    directive: "Directive"
+    server: "ApacheServer"
+    vhost: "Directive | None"
+    scopes: list["Directive"]  # sections whose settings apply, outermost first
+    target: str = ""
+    scheme: str = ""
+    address: Address | None = None
+    worker: str = ""  # httpd's worker name (the URL after any "unix:...|")
+    params: dict[str, str] = field(default_factory=dict)
+    script: str | None = None
+    daemon: WsgiDaemon | None = None
+    process_group: "Directive | None" = None
+    service: str | None = None
+    service_reason: str = ""
+    backend: UwsgiApp | None = None
+    bind: Bind | None = None
+
+    @property
+    def span(self) -> "Span":
+        return self.directive.span
+
+    def target_span(self) -> "Span":
+        idx = 1 if self.kind != "mod_wsgi" else 1
+        return self.directive.arg_span(idx)
+
+    def settings(self, key: str) -> list["Directive"]:
+        """Every directive ``key`` that applies to this route, least specific first."""
+        out = []
+        for scope in self.scopes:
+            for d in scope.children or ():
+                if d.key == key:
+                    out.append(d)
+        return out
+
+    def setting(self, key: str) -> "Directive | None":
+        found = self.settings(key)
+        return found[-1] if found else None
+
+    def env(self, name: str) -> "Directive | None":
+        """The SetEnv for ``name`` that wins for this route (most specific, last), or None."""
+        win = None
+        for d in self.settings("setenv"):
+            if d.args and d.args[0].lower() == name.lower():
+                win = d
+        for d in self.settings("unsetenv"):
+            if win is not None and any(a.lower() == name.lower() for a in d.args):
+                win = None
+        return win
+
+
+@dataclass
+class ApacheServer:
+    """One Apache configuration tree (a root config and its includes), or a fragment."""
+
+    config: "ApacheConfig"
+    vhosts: list["Directive"]
+    routes: list[Route]
+    daemons: dict[str, WsgiDaemon]
+
+    @property
+    def complete(self) -> bool:
+        return self.config.complete
+
+    def has_module(self, ident: str) -> bool:
+        return ident in self.config.modules
+
+    @property
+    def path(self) -> str:
+        return self.config.files[0].source.path if self.config.files else self.config.root_path
+
+
+@dataclass
+class InactiveSite:
+    """A Debian sites-available file that no sites-enabled link includes."""
+
+    path: str
+    source: "SourceFile"
+
+
+@dataclass
+class Deployment:
+    """Everything one check read, linked together."""
+
+    apache: list[ApacheServer] = field(default_factory=list)
+    uwsgi: list[UwsgiApp] = field(default_factory=list)
+    diagnostics: list["Diagnostic"] = field(default_factory=list)
+    inactive_sites: list[InactiveSite] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (display path, kind)
+    targets: Targets = field(default_factory=Targets)
+    uwsgi_scanned: bool = False
+
+    @property
+    def routes(self) -> list[Route]:
+        return [r for s in self.apache for r in s.routes]

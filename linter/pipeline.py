@@ -1,0 +1,137 @@
+"""One check, end to end: discover -> resolve -> model -> rules -> result."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from wsgilint import discover as discover_mod
+from wsgilint import engine, knowledge, registry
+from wsgilint.findings import Finding
+from wsgilint.fsroot import FileSystem, ReadError, decode
+from wsgilint.model.build import build_apache, build_uwsgi, link
+from wsgilint.model.types import Deployment, InactiveSite
+from wsgilint.resolve import apache as apache_resolve
+from wsgilint.resolve import uwsgi as uwsgi_resolve
+from wsgilint.resolve.diagnostics import Diagnostic
+from wsgilint.source import SourceFile
+
+
+@dataclass
+class CheckOptions:
+    paths: list[str] = field(default_factory=list)
+    root: str | None = None
+    cwd: str | None = None
+    defines: dict[str, str] = field(default_factory=dict)
+    targets: knowledge.Targets = field(default_factory=knowledge.Targets)
+    engine: engine.EngineOptions = field(default_factory=engine.EngineOptions)
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files: list[tuple[str, str]]  # (display path, kind)
+    model: Deployment
+    skipped: list[tuple[str, str]]
+
+
+class NothingRead(Exception):
+    """Nothing at all could be read (exit 2)."""
+
+
+def run(options: CheckOptions) -> CheckResult:
+    fs = FileSystem(options.root, cwd=options.cwd)
+    plan = discover_mod.discover(fs, options.paths)
+    model = Deployment(targets=options.targets)
+    httpd_version = knowledge.parse_version(options.targets.httpd)
+
+    for root in plan.apache_roots:
+        defines = dict(_envvars(fs, root))
+        defines.update(options.defines)
+        cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version)
+        model.apache.append(build_apache(cfg))
+        model.inactive_sites.extend(_inactive_sites(fs, root, cfg))
+        model.diagnostics.extend(cfg.diagnostics)
+    for frag in plan.apache_fragments:
+        cfg = apache_resolve.resolve(fs, frag, defines=dict(options.defines), complete=False,
+                                     httpd_version=httpd_version)
+        model.apache.append(build_apache(cfg))
+        model.diagnostics.extend(cfg.diagnostics)
+
+    configs = [uwsgi_resolve.resolve(fs, p) for p in plan.uwsgi_files]
+    included = {f.path for c in configs for f in c.files[1:]}
+    for cfg in configs:
+        if cfg.source is not None and cfg.source.path in included:
+            continue  # read as part of the ini that includes it
+        model.uwsgi.append(build_uwsgi(cfg))
+        model.diagnostics.extend(cfg.diagnostics)
+    model.uwsgi_scanned = bool(plan.uwsgi_files)
+    link(model)
+
+    files: list[tuple[str, str]] = []
+    seen = set()
+    for server in model.apache:
+        for f in server.config.files:
+            if f.source.path not in seen:
+                seen.add(f.source.path)
+                files.append((f.source.path, "apache"))
+    for app in model.uwsgi:
+        for src in app.config.files:
+            if src.path not in seen:
+                seen.add(src.path)
+                files.append((src.path, "uwsgi"))
+    for site in model.inactive_sites:
+        if site.path not in seen:
+            seen.add(site.path)
+            files.append((site.path, "apache-inactive"))
+    model.files = files
+    if not files:
+        reasons = [d.message for d in model.diagnostics if d.code == "file-unreadable"]
+        if reasons:
+            raise NothingRead(reasons[0])
+        if plan.skipped:
+            raise NothingRead(f"nothing to check: {plan.skipped[0][0]}: {plan.skipped[0][1]}")
+        where = ", ".join(options.paths) if options.paths else "the standard places (/etc/apache2, /etc/httpd, /etc/uwsgi)"
+        raise NothingRead(f"no Apache or uWSGI configuration found in {where}")
+
+    findings = engine.run(registry.all_rules(), model, options.engine)
+    return CheckResult(findings, files, model, [(fs.display(p), why) for p, why in plan.skipped])
+
+
+def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
+    """Debian's envvars next to apache2.conf: its exports count as Defines (apache2ctl sources it)."""
+    if posixpath.basename(root) != "apache2.conf":
+        return {}
+    path = posixpath.join(posixpath.dirname(root), "envvars")
+    try:
+        text, _ = decode(fs.read_bytes(path))
+    except ReadError:
+        return {}
+    return apache_resolve.parse_envvars(text)
+
+
+def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:
+    """sites-available files that nothing includes (Debian layout): not live."""
+    avail = posixpath.join(posixpath.dirname(root), "sites-available")
+    if not fs.is_dir(avail):
+        return []
+    live = set()
+    for f in cfg.files:
+        try:
+            live.add(fs.resolve(f.config_path))
+        except ReadError:
+            pass
+    out = []
+    for name in fs.listdir(avail):
+        path = posixpath.join(avail, name)
+        if not fs.is_file(path):
+            continue
+        try:
+            if fs.resolve(path) in live:
+                continue
+            text, _ = decode(fs.read_bytes(path))
+        except ReadError as exc:
+            cfg.diagnostics.append(Diagnostic("file-unreadable", str(exc), path=fs.display(path)))
+            continue
+        out.append(InactiveSite(fs.display(path), SourceFile(fs.display(path), text, "apache")))
+    return out

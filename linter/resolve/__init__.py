@@ -1,0 +1,1 @@
+"""Resolution: includes, defines, conditionals and placeholders, as the servers apply them."""

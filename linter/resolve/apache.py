@@ -1,0 +1,371 @@
+"""Resolve an Apache configuration the way httpd reads it at start-up.
+
+Walks the parsed tree in order, with the effects httpd applies while *reading*
+(EXEC_ON_READ): ServerRoot, LoadModule, Define/UnDefine, ``${VAR}`` on the whole
+line before splitting it into words (httpd's default, not per token), Include and
+IncludeOptional (globs in any component, directories recursively, sorted),
+and ``<IfModule>``/``<IfDefine>``/``<IfVersion>``/``<IfFile>`` evaluated at that point.
+What remains is one tree of directives and run-time sections (VirtualHost,
+Location, Directory, If, ...), each tied to its exact source span.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from wsgilint.fsroot import FileSystem, ReadError, decode, has_wildcard
+from wsgilint.parse import apache as apache_parser
+from wsgilint.resolve.diagnostics import Diagnostic
+from wsgilint.source import SourceFile, Span
+
+MAX_INCLUDE_DEPTH = 128  # httpd's AP_MAX_INCLUDE_DEPTH
+
+# Modules compiled into Debian's apache2 binary (apache2 -l); always present.
+STATIC_MODULES = frozenset({
+    "core_module", "so_module", "watchdog_module", "http_module", "log_config_module",
+    "logio_module", "version_module", "unixd_module",
+})
+# Source file names that do not follow mod_<x>.c <-> <x>_module.
+_SOURCE_NAMES = {
+    "core.c": "core_module", "http_core.c": "http_module", "event.c": "mpm_event_module",
+    "worker.c": "mpm_worker_module", "prefork.c": "mpm_prefork_module", "unixd.c": "unixd_module",
+    "mod_so.c": "so_module",
+}
+
+_VAR = re.compile(r"\$\{([A-Za-z0-9_:.\-]+)\}")
+_CONDITIONALS = frozenset({"<ifmodule", "<ifdefine", "<ifversion", "<iffile", "<ifdirective", "<ifsection"})
+
+
+def module_id(name: str) -> str:
+    """Map an <IfModule> argument (identifier or source file name) to a module identifier."""
+    if name.endswith(".c"):
+        if name in _SOURCE_NAMES:
+            return _SOURCE_NAMES[name]
+        base = name[:-2]
+        if base.startswith("mod_"):
+            base = base[4:]
+        return base + "_module"
+    return name
+
+
+class Directive:
+    """One effective directive: the parsed node, its words after ``${VAR}`` expansion, its section."""
+
+    __slots__ = ("node", "name", "key", "args", "parent", "children", "file")
+
+    def __init__(self, node, args, parent, file, children=None):
+        self.node = node
+        self.name = node.name if node is not None else "<server>"
+        self.key = node.key if node is not None else "<server>"
+        self.args = args
+        self.parent = parent
+        self.file = file
+        self.children = children
+
+    @property
+    def span(self) -> Span:
+        return Span(self.node.source, self.node.start, self.node.end)
+
+    @property
+    def is_section(self) -> bool:
+        return self.children is not None
+
+    def arg_span(self, index: int) -> Span:
+        """The span of one argument (falls back to the whole directive)."""
+        spans = self.node.arg_spans() if self.node is not None else []
+        if self.node is not None and 0 <= index < len(spans) and len(spans) == len(self.args):
+            s, e = spans[index]
+            return Span(self.node.source, s, e)
+        return self.span
+
+    def ancestors(self):
+        p = self.parent
+        while p is not None:
+            yield p
+            p = p.parent
+
+    def iter(self):
+        """Every directive below this section, in document order (iterative)."""
+        stack = [iter(self.children or ())]
+        while stack:
+            for d in stack[-1]:
+                yield d
+                if d.children:
+                    stack.append(iter(d.children))
+                    break
+            else:
+                stack.pop()
+
+    def __repr__(self) -> str:
+        return f"Directive({self.name!r}, {self.args!r})"
+
+
+@dataclass
+class IncludedFile:
+    source: SourceFile
+    config_path: str
+    depth: int
+    include_line: int | None  # line of the Include that pulled it in, in its parent
+    included_by: Span | None
+
+
+@dataclass
+class ApacheConfig:
+    """One resolved Apache server configuration."""
+
+    root_path: str  # config path of the root file
+    server_root: str
+    tree: Directive
+    files: list[IncludedFile] = field(default_factory=list)
+    modules: dict[str, Span | None] = field(default_factory=dict)
+    defines: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    comments: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    complete: bool = True  # False for a fragment: module state unknown
+
+
+class _Resolver:
+    def __init__(self, fs: FileSystem, server_root: str, defines: dict[str, str],
+                 complete: bool, httpd_version: tuple[int, ...]) -> None:
+        self.fs = fs
+        self.server_root = server_root
+        self.defines = dict(defines)
+        self.complete = complete
+        self.httpd_version = httpd_version
+        self.modules: dict[str, Span | None] = {m: None for m in STATIC_MODULES} if complete else {}
+        self.files: list[IncludedFile] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: dict[str, list] = {}
+        self.parsed_cache: dict[str, apache_parser.ParsedFile] = {}
+        self.include_stack: list[str] = []
+
+    # -- files -------------------------------------------------------------------
+    def load(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
+        real = None
+        try:
+            real = self.fs.resolve(config_path)
+        except ReadError as exc:
+            self._diag("file-unreadable", str(exc), by, config_path)
+            return
+        if real in self.include_stack:
+            self._diag("include-cycle", f"{self.fs.display(config_path)} includes itself (through "
+                       f"{len(self.include_stack)} level(s) of Include); httpd stops at depth {MAX_INCLUDE_DEPTH}",
+                       by, config_path)
+            return
+        if depth > MAX_INCLUDE_DEPTH:
+            self._diag("include-cycle", f"Include nested deeper than {MAX_INCLUDE_DEPTH} levels", by, config_path)
+            return
+        parsed = self.parsed_cache.get(real)
+        if parsed is None:
+            try:
+                data = self.fs.read_bytes(config_path)
+                text, note = decode(data)
+            except ReadError as exc:
+                msg = str(exc)
+                if not msg.startswith(("cannot", self.fs.display(config_path))):
+                    msg = f"{self.fs.display(config_path)}: {msg}"
+                self._diag("file-unreadable", msg, by, config_path)
+                return
+            source = SourceFile(self.fs.display(config_path), text, "apache")
+            parsed = apache_parser.parse(text, source.path, source)
+            self.parsed_cache[real] = parsed
+            if note:
+                self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
+            if data.startswith(b"\xef\xbb\xbf"):
+                # httpd does not skip a UTF-8 BOM: it is glued to the first word (checked on 2.4.71).
+                first = text.split(None, 1)[0] if text.strip() else ""
+                eol = text.find("\n")
+                self.diagnostics.append(Diagnostic(
+                    "parse-error", f"Invalid command '\\xef\\xbb\\xbf{first}': the file starts with a UTF-8 "
+                    f"byte order mark, which httpd does not skip (AH00526)",
+                    Span(source, 0, len(text) if eol == -1 else eol)))
+            for prob in parsed.problems:
+                self.diagnostics.append(Diagnostic(prob.code, prob.message, Span(source, prob.start, prob.end)))
+            self.comments[source.path] = parsed.comments
+        source = parsed.source
+        self.files.append(IncludedFile(source, config_path, depth,
+                                       by.span.line if by is not None else None,
+                                       by.span if by is not None else None))
+        self.include_stack.append(real)
+        try:
+            self.walk(parsed.nodes, parent, source.path, depth)
+        finally:
+            self.include_stack.pop()
+
+    def _diag(self, code: str, message: str, by: Directive | None, path: str | None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, by.span if by is not None else None,
+                                           path=None if by is not None else (self.fs.display(path) if path else None)))
+
+    # -- walking -----------------------------------------------------------------
+    def expand(self, node) -> list[str]:
+        raw = node.raw
+        if "${" not in raw:
+            return node.args
+
+        def sub(m):
+            name = m.group(1)
+            if name in self.defines:
+                return self.defines[name]
+            self.diagnostics.append(Diagnostic(
+                "undefined-variable",
+                f"Config variable ${{{name}}} is not defined (httpd keeps it literally, AH00111)",
+                Span(node.source, node.start, node.end)))
+            return m.group(0)
+
+        return apache_parser.split_words(_VAR.sub(sub, raw))
+
+    def walk(self, nodes, parent: Directive, file: str, depth: int) -> None:
+        out = parent.children
+        for node in nodes:
+            key = node.key
+            if node.children is not None:
+                if key in _CONDITIONALS:
+                    if self.condition(node, self.expand(node)):
+                        self.walk(node.children, parent, file, depth)
+                    continue
+                sec = Directive(node, self.expand(node), parent, file, [])
+                out.append(sec)
+                self.walk(node.children, sec, file, depth)
+                continue
+            args = self.expand(node)
+            if key in ("include", "includeoptional"):
+                d = Directive(node, args, parent, file)
+                out.append(d)
+                self.include(d, args, key == "includeoptional", depth)
+                continue
+            d = Directive(node, args, parent, file)
+            out.append(d)
+            if key == "define":
+                if args:
+                    self.defines[args[0]] = args[1] if len(args) > 1 else ""
+            elif key == "undefine":
+                if args:
+                    self.defines.pop(args[0], None)
+            elif key == "loadmodule":
+                if args:
+                    self.modules[args[0]] = d.span
+            elif key == "serverroot":
+                if args:
+                    self.server_root = posixpath.normpath(args[0])
+
+    def condition(self, node, args: list[str]) -> bool:
+        key = node.key
+        if not args:
+            return False
+        arg = args[0]
+        neg = arg.startswith("!")
+        if neg:
+            arg = arg[1:]
+        if key == "<ifmodule":
+            if not self.complete:
+                # A fragment: module state is unknown; read the block rather than invent state.
+                return True
+            val = module_id(arg) in self.modules
+        elif key == "<ifdefine":
+            val = arg in self.defines
+        elif key == "<ifversion":
+            val = self.version_matches(args)
+            return val
+        elif key == "<iffile":
+            path = arg if arg.startswith("/") else posixpath.join(self.server_root, arg)
+            val = self.fs.exists(path)
+        else:  # IfDirective / IfSection: assume the directive exists
+            val = True
+        return val != neg
+
+    def version_matches(self, args: list[str]) -> bool:
+        """Evaluate <IfVersion [[!]op] version> against the target httpd version."""
+        if len(args) == 1:
+            op, ver = "=", args[0]
+        else:
+            op, ver = args[0], args[1]
+        neg = op.startswith("!")
+        if neg:
+            op = op[1:]
+        if op in ("~",) or (ver.startswith("/") and ver.endswith("/")):
+            pattern = ver.strip("/")
+            try:
+                res = re.search(pattern, ".".join(map(str, self.httpd_version))) is not None
+            except re.error:
+                res = False
+            return res != neg
+        try:
+            want = tuple(int(p) for p in ver.split("."))
+        except ValueError:
+            return False
+        have = self.httpd_version[: len(want)]
+        res = {
+            "=": have == want, "==": have == want, ">": have > want, ">=": have >= want,
+            "<": have < want, "<=": have <= want,
+        }.get(op, False)
+        return res != neg
+
+    def include(self, d: Directive, args: list[str], optional: bool, depth: int) -> None:
+        if not args:
+            return
+        pattern = args[0]
+        if not pattern.startswith("/"):
+            pattern = posixpath.join(self.server_root, pattern)
+        parent = d.parent
+        if has_wildcard(pattern):
+            matches = self.fs.glob(pattern)
+            if not matches:
+                if not optional:
+                    dirpart, _, base = pattern.rpartition("/")
+                    self._diag("include-not-found",
+                               f"Include: No matches for the wildcard '{base}' in '{dirpart}'; httpd refuses to "
+                               f"start (use IncludeOptional if that is intended)", d, None)
+                return
+            for m in matches:
+                self.include_path(m, parent, depth, d)
+            return
+        if not self.fs.exists(pattern):
+            if not optional:
+                self._diag("include-not-found",
+                           f"Include: {pattern} does not exist; httpd refuses to start "
+                           f"(use IncludeOptional if that is intended)", d, None)
+            return
+        self.include_path(pattern, parent, depth, d)
+
+    def include_path(self, path: str, parent: Directive, depth: int, by: Directive) -> None:
+        if self.fs.is_dir(path):
+            for name in self.fs.listdir(path):
+                self.include_path(posixpath.join(path, name), parent, depth, by)
+            return
+        self.load(path, parent, depth + 1, by)
+
+
+def parse_envvars(text: str) -> dict[str, str]:
+    """Read ``export NAME=value`` lines of Debian's /etc/apache2/envvars without running it."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("export "):
+            continue
+        body = line[len("export "):].strip()
+        if "=" not in body:
+            continue
+        name, _, value = body.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        # $SUFFIX is empty for the default /etc/apache2 instance.
+        value = value.replace("${SUFFIX}", "").replace("$SUFFIX", "")
+        value = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: out.get(m.group(1), m.group(0)), value)
+        out[name.strip()] = value
+    return out
+
+
+def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
+            defines: dict[str, str] | None = None, complete: bool = True,
+            httpd_version: tuple[int, ...] = (2, 4, 65)) -> ApacheConfig:
+    """Read ``root_path`` (a config path) and everything it includes."""
+    sr = server_root or posixpath.dirname(root_path)
+    r = _Resolver(fs, sr, defines or {}, complete, httpd_version)
+    tree = Directive(None, [], None, "", [])
+    r.load(root_path, tree, 0, None)
+    return ApacheConfig(root_path=root_path, server_root=r.server_root, tree=tree, files=r.files,
+                        modules=r.modules, defines=r.defines, diagnostics=r.diagnostics,
+                        comments=r.comments, complete=complete)

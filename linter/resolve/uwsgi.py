@@ -1,0 +1,237 @@
+"""Resolve a uWSGI ini configuration as uWSGI reads it, without running anything.
+
+Entries of the chosen section are processed in order: ``ini = file[:section]``
+is inlined where it stands, ``%(key)`` takes the *first* value of ``key`` set so
+far (checked against uWSGI 2.0.21 ``--show-config``), undefined placeholders stay
+literal, magic variables (``%d %n %c %p %s %e %o %%``) are filled from the file
+name, and ``for``/``endfor`` repeats its lines. ``$(ENV)``, ``@(file)``,
+``@(exec://...)`` and other dynamic forms are never read or run: the value is kept
+literally and marked dynamic.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from wsgilint.fsroot import FileSystem, ReadError, decode
+from wsgilint.parse import uwsgi_ini
+from wsgilint.resolve.diagnostics import Diagnostic
+from wsgilint.source import SourceFile, Span
+
+_PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
+_MAGIC = re.compile(r"%([a-zA-Z%])")
+_DYNAMIC = re.compile(r"[$@]\(")
+MAX_VALUE = 64 * 1024
+MAX_INI_DEPTH = 32
+
+
+@dataclass
+class Option:
+    """One effective uWSGI option."""
+
+    key: str
+    value: str
+    span: Span  # the whole line
+    value_span: Span
+    raw: str
+    dynamic: bool = False
+    conditional: bool = False
+
+    def as_bool(self) -> bool:
+        return self.value.strip().lower() not in ("0", "false", "no", "off", "n", "f")
+
+
+@dataclass
+class UwsgiConfig:
+    """One uWSGI instance's resolved options (in order, repeats kept)."""
+
+    path: str
+    source: SourceFile | None
+    section: str
+    options: list[Option] = field(default_factory=list)
+    files: list[SourceFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    comments: dict[str, list] = field(default_factory=dict)
+
+    def all(self, key: str) -> list[Option]:
+        return [o for o in self.options if o.key == key]
+
+    def last(self, *keys: str) -> Option | None:
+        """The effective value of a scalar option (uWSGI keeps the last one)."""
+        for o in reversed(self.options):
+            if o.key in keys:
+                return o
+        return None
+
+    def has(self, *keys: str) -> bool:
+        return self.last(*keys) is not None
+
+    def flag(self, *keys: str) -> bool:
+        o = self.last(*keys)
+        return o is not None and o.as_bool()
+
+    def number(self, *keys: str) -> int | None:
+        """An integer option as uWSGI reads it (strtoul: leading digits, rest ignored)."""
+        o = self.last(*keys)
+        if o is None:
+            return None
+        m = re.match(r"\s*(\d+)", o.value)
+        return int(m.group(1)) if m else 0
+
+
+class _IniResolver:
+    def __init__(self, fs: FileSystem) -> None:
+        self.fs = fs
+        self.options: list[Option] = []
+        self.first: dict[str, str] = {}
+        self.files: list[SourceFile] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: dict[str, list] = {}
+        self.stack: list[str] = []
+
+    def read(self, config_path: str, by: Span | None) -> uwsgi_ini.ParsedIni | None:
+        try:
+            data = self.fs.read_bytes(config_path)
+            text, note = decode(data)
+        except ReadError as exc:
+            msg = str(exc)
+            if not msg.startswith(("cannot", self.fs.display(config_path))):
+                msg = f"{self.fs.display(config_path)}: {msg}"
+            self.diagnostics.append(Diagnostic("file-unreadable", msg, by, path=None if by else self.fs.display(config_path)))
+            return None
+        src = SourceFile(self.fs.display(config_path), text, "uwsgi")
+        parsed = uwsgi_ini.parse(text, src.path, src)
+        self.files.append(src)
+        self.comments[src.path] = parsed.comments
+        if note:
+            self.diagnostics.append(Diagnostic("encoding", f"{src.path}: {note}", Span(src, 0, 0)))
+        for p in parsed.problems:
+            self.diagnostics.append(Diagnostic(p.code, p.message, Span(src, p.start, p.end)))
+        return parsed
+
+    def magic(self, value: str, config_path: str) -> str:
+        if "%" not in value:
+            return value
+        dirname = posixpath.dirname(config_path)
+        base = posixpath.basename(config_path)
+        stem, dot, ext = base.rpartition(".")
+        if not dot:
+            stem, ext = base, ""
+        table = {
+            "d": dirname + "/", "n": stem, "c": posixpath.basename(dirname), "p": config_path,
+            "s": base, "e": ext, "o": config_path, "x": "", "%": "%",
+        }
+
+        def sub(m):
+            return table.get(m.group(1), m.group(0))
+
+        return _MAGIC.sub(sub, value)
+
+    def expand(self, value: str, config_path: str) -> str:
+        if "%(" in value:
+            def sub(m):
+                return self.first.get(m.group(1), m.group(0))
+            value = _PLACEHOLDER.sub(sub, value)
+            if len(value) > MAX_VALUE:
+                value = value[:MAX_VALUE]
+        return self.magic(value, config_path)
+
+    def process(self, config_path: str, section: str, by: Span | None, conditional: bool = False) -> None:
+        real = None
+        try:
+            real = self.fs.resolve(config_path)
+        except ReadError as exc:
+            self.diagnostics.append(Diagnostic("file-unreadable", str(exc), by))
+            return
+        if real in self.stack or len(self.stack) >= MAX_INI_DEPTH:
+            self.diagnostics.append(Diagnostic("include-cycle", f"ini = {self.fs.display(config_path)} includes itself", by))
+            return
+        parsed = self.read(config_path, by)
+        if parsed is None:
+            return
+        entries = parsed.section_entries(section)
+        if not entries and not any(s[0] == section for s in parsed.sections):
+            self.diagnostics.append(Diagnostic(
+                "uwsgi-no-section", f"{parsed.source.path} has no [{section}] section; uWSGI reads nothing from it",
+                by or Span(parsed.source, 0, 0)))
+        self.stack.append(real)
+        try:
+            self.entries(entries, config_path, conditional)
+        finally:
+            self.stack.pop()
+
+    def entries(self, entries, config_path: str, conditional: bool) -> None:
+        i = 0
+        depth_if = 0
+        while i < len(entries):
+            e = entries[i]
+            key = e.key
+            if key == "for":
+                # Collect the block up to the matching endfor and repeat it.
+                j = i + 1
+                nest = 1
+                while j < len(entries):
+                    if entries[j].key == "for":
+                        nest += 1
+                    elif entries[j].key == "endfor":
+                        nest -= 1
+                        if nest == 0:
+                            break
+                    j += 1
+                body = entries[i + 1 : j]
+                for item in self.expand(e.value, config_path).split():
+                    for b in body:
+                        self.add(b, config_path, conditional, b.value.replace("%(_)", item))
+                i = j + 1
+                continue
+            if key.startswith("if-") or key.startswith("if_"):
+                depth_if += 1
+                conditional = True
+                i += 1
+                continue
+            if key in ("endif", "end-if"):
+                depth_if = max(0, depth_if - 1)
+                if depth_if == 0:
+                    conditional = False
+                i += 1
+                continue
+            if key in ("ini", "inherit"):
+                val = self.expand(e.value, config_path)
+                self.add(e, config_path, conditional, e.value)
+                if _DYNAMIC.search(val) or val.startswith(("http://", "https://", "exec://", "data://", "sym://")):
+                    i += 1
+                    continue
+                fpath, _, sect = val.partition(":")
+                sect = sect or "uwsgi"
+                if not fpath.startswith("/"):
+                    # uWSGI resolves relative to its working directory; assume the ini's own folder.
+                    fpath = posixpath.normpath(posixpath.join(posixpath.dirname(config_path), fpath))
+                span = Span(e.source, e.start, e.end)
+                if not self.fs.exists(fpath):
+                    self.diagnostics.append(Diagnostic(
+                        "include-not-found", f"ini = {val}: no such file; uWSGI refuses to start", span))
+                else:
+                    self.process(fpath, sect, span, conditional)
+                i += 1
+                continue
+            self.add(e, config_path, conditional, e.value)
+            i += 1
+
+    def add(self, e, config_path: str, conditional: bool, raw: str) -> None:
+        value = self.expand(raw, config_path)
+        dynamic = bool(_DYNAMIC.search(value))
+        self.first.setdefault(e.key, value)
+        self.options.append(Option(
+            key=e.key, value=value, span=Span(e.source, e.start, e.end),
+            value_span=Span(e.source, e.value_start, e.end), raw=e.value,
+            dynamic=dynamic, conditional=conditional))
+
+
+def resolve(fs: FileSystem, config_path: str, section: str = "uwsgi") -> UwsgiConfig:
+    """Read one uWSGI ini file (a config path) and what it includes."""
+    r = _IniResolver(fs)
+    r.process(config_path, section, None)
+    return UwsgiConfig(path=config_path, source=r.files[0] if r.files else None, section=section,
+                       options=r.options, files=r.files, diagnostics=r.diagnostics, comments=r.comments)

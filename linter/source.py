@@ -1,0 +1,80 @@
+"""Source files and spans: offsets into unmodified text, turned into lines at the edge."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+class SourceFile:
+    """One file as read: its display path, its decoded text and a table of line starts."""
+
+    __slots__ = ("path", "text", "kind", "_starts")
+
+    def __init__(self, path: str, text: str, kind: str = "") -> None:
+        self.path = path
+        self.text = text
+        self.kind = kind
+        self._starts: list[int] | None = None
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._starts = starts
+        return self._starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based (line, column) of a character offset."""
+        starts = self._line_starts()
+        idx = bisect_right(starts, offset) - 1
+        return idx + 1, offset - starts[idx] + 1
+
+    def line_text(self, line: int) -> str:
+        """Return the text of a 1-based line, without its line end."""
+        starts = self._line_starts()
+        if line < 1 or line > len(starts):
+            return ""
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.path!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of characters in one source file."""
+
+    source: SourceFile
+    start: int
+    end: int
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def line(self) -> int:
+        return self.source.position(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.source.position(self.start)[1]
+
+    @property
+    def end_line(self) -> int:
+        return self.source.position(max(self.start, self.end - 1))[0]
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    def __repr__(self) -> str:
+        line, col = self.source.position(self.start)
+        return f"Span({self.path}:{line}:{col})"

@@ -1,0 +1,1 @@
+"""wsgilint's rules: one module per rule, each exposing RULE (see wsgilint.registry)."""

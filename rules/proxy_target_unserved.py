@@ -1,0 +1,68 @@
+"""A ProxyPass points at a local socket that no scanned uWSGI serves.
+
+## What it does
+When uWSGI files were read, finds `ProxyPass` routes to a unix socket or a
+loopback port that none of them binds.
+
+## Why is this bad?
+Apache answers **503 Service Unavailable** (`(111)Connection refused` or
+`(2)No such file or directory: AH02454`) for every request on that route. Typical
+causes: sample files that disagree (manila's Apache sample proxies to 51999, its
+uWSGI sample binds 61999), a renamed socket, or a port over 65535.
+
+## Example
+```apache
+ProxyPass /share http://127.0.0.1:51999 retry=0
+```
+```ini
+[uwsgi]
+http-socket = 127.0.0.1:61999
+```
+
+## Use instead
+```apache
+ProxyPass /share http://127.0.0.1:61999 retry=0
+```
+
+## References
+- https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass
+- https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html
+"""
+
+from wsgilint.findings import ERROR, Hit, Rule
+from wsgilint.model.types import Deployment
+
+_LOCAL = {"127.0.0.1", "localhost", "::1", "ip6-localhost"}
+
+
+def check(model: Deployment):
+    if not model.uwsgi_scanned:
+        return
+    listening = ", ".join(str(b.address) for app in model.uwsgi for b in app.binds) or "nothing"
+    for route in model.routes:
+        if route.kind not in ("proxy_uwsgi", "proxy_http") or route.address is None or route.backend is not None:
+            continue
+        a = route.address
+        if a.kind == "tcp" and (a.host or "").lower() not in _LOCAL and not (a.host or "").startswith("127."):
+            continue
+        yield Hit(
+            route.target_span(),
+            f"no scanned uWSGI listens on {a} for {route.path}: Apache will answer 503 "
+            f"(the scanned uWSGI files listen on {listening})",
+            service=route.service,
+        )
+
+
+RULE = Rule(
+    id="WSG405",
+    name="proxy-target-unserved",
+    severity=ERROR,
+    summary="ProxyPass targets a local socket or port that no scanned uWSGI binds",
+    fix="Make the ProxyPass target and the uWSGI socket/http-socket name the same path or port",
+    references=(
+        "https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass",
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+    ),
+    check=check,
+    docs=__doc__,
+)

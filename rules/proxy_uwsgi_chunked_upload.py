@@ -1,0 +1,77 @@
+"""mod_proxy_uwsgi sits in front of a service that takes chunked uploads.
+
+## What it does
+Finds `ProxyPass ... uwsgi://` routes (including `unix:/path|uwsgi://name/`)
+that serve glance or swift.
+
+## Why is this bad?
+mod_proxy_uwsgi reads request bodies with `REQUEST_CHUNKED_ERROR`: every
+chunked request is refused with **411 Length Required** before uWSGI sees it
+(`AH01593: chunked Transfer-Encoding forbidden`). Image uploads from
+glanceclient and chunked object PUTs fail.
+
+The Glance documentation suggests `SetEnv proxy-sendcl 1`; that variable is read
+only by mod_proxy_http and mod_proxy_fcgi, so **it has no effect here**: measured
+on Apache 2.4.71, the chunked upload still gets 411 with it, and also with
+uWSGI's `chunked-input-limit` raised. When the docs and the server disagree,
+the server wins.
+
+## Example
+```apache
+ProxyPass /image unix:/run/uwsgi/glance-api.socket|uwsgi://glance-api/ retry=0
+SetEnv proxy-sendcl 1
+```
+
+## Use instead
+Proxy over HTTP to a uWSGI `http-socket` (what devstack does):
+```apache
+SetEnv proxy-sendchunked 1
+ProxyPass /image http://127.0.0.1:60999 retry=0
+```
+```ini
+[uwsgi]
+http-socket = 127.0.0.1:60999
+module = glance.wsgi.api:application
+```
+
+## References
+- https://github.com/apache/httpd/blob/2.4.x/modules/proxy/mod_proxy_uwsgi.c
+- https://github.com/unbit/uwsgi/issues/1540
+- https://opendev.org/openstack/devstack/src/branch/master/lib/apache
+"""
+
+from wsgilint.findings import ERROR, Hit, Rule
+from wsgilint.model.types import Deployment
+from wsgilint.rules._helpers import backend_related, is_upload, served_by
+
+
+def check(model: Deployment):
+    for route in model.routes:
+        if route.kind != "proxy_uwsgi" or not is_upload(route.service):
+            continue
+        sendcl = route.env("proxy-sendcl")
+        note = " (SetEnv proxy-sendcl 1 does not change this: only mod_proxy_http reads it)" if sendcl else ""
+        yield Hit(
+            route.target_span(),
+            f"mod_proxy_uwsgi answers 411 to every chunked request, so chunked uploads to "
+            f"{served_by(route)} fail{note}",
+            service=route.service,
+            related=backend_related(route),
+        )
+
+
+RULE = Rule(
+    id="WSG401",
+    name="proxy-uwsgi-chunked-upload",
+    severity=ERROR,
+    summary="mod_proxy_uwsgi refuses chunked request bodies (411); upload services need mod_proxy_http",
+    fix="Use `ProxyPass <path> http://127.0.0.1:PORT retry=0` with `SetEnv proxy-sendchunked 1`, "
+        "and serve the app on a uWSGI `http-socket = 127.0.0.1:PORT`",
+    references=(
+        "https://github.com/apache/httpd/blob/2.4.x/modules/proxy/mod_proxy_uwsgi.c",
+        "https://github.com/unbit/uwsgi/issues/1540",
+        "https://opendev.org/openstack/devstack/src/branch/master/lib/apache",
+    ),
+    check=check,
+    docs=__doc__,
+)

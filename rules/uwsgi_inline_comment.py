@@ -1,0 +1,65 @@
+"""A uWSGI ini value contains what looks like an inline comment.
+
+## What it does
+Finds ini values with ` #` or ` ;` after other text.
+
+## Why is this bad?
+uWSGI's ini reader (core/ini.c) only knows whole-line comments; an inline
+`# comment` becomes part of the value (checked with `uwsgi --show-config`).
+`hook-master-start = unix_signal:15 gracefully_kill_them_all  # graceful`
+registers a hook with a bogus argument; `processes = 4 # per core` happens to
+parse as 4, `socket = /run/x.sock # glance` binds a socket with that name.
+
+## Example
+```ini
+[uwsgi]
+hook-master-start = unix_signal:15 gracefully_kill_them_all	# graceful stop
+```
+
+## Use instead
+```ini
+[uwsgi]
+# graceful stop
+hook-master-start = unix_signal:15 gracefully_kill_them_all
+```
+
+## References
+- https://github.com/unbit/uwsgi/blob/uwsgi-2.0/core/ini.c
+- https://uwsgi-docs.readthedocs.io/en/latest/Configuration.html#ini-files
+"""
+
+import re
+
+from wsgilint.findings import ERROR, Hit, Rule
+from wsgilint.model.types import Deployment
+from wsgilint.source import Span
+
+_INLINE = re.compile(r"\s[#;]")
+
+
+def check(model: Deployment):
+    for app in model.uwsgi:
+        for opt in app.config.options:
+            m = _INLINE.search(opt.raw)
+            if not m:
+                continue
+            vs = opt.value_span
+            start = vs.start + m.start() + 1
+            yield Hit(Span(vs.source, start, vs.end),
+                      f"'{opt.raw[m.start() + 1:].strip()}' is part of the value of {opt.key}: "
+                      f"uWSGI has no inline comments", service=app.service)
+
+
+RULE = Rule(
+    id="WSG104",
+    name="uwsgi-inline-comment",
+    severity=ERROR,
+    summary="uWSGI ini has no inline comments: the text becomes part of the value",
+    fix="Move the comment to its own line starting with # or ;",
+    references=(
+        "https://github.com/unbit/uwsgi/blob/uwsgi-2.0/core/ini.c",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Configuration.html#ini-files",
+    ),
+    check=check,
+    docs=__doc__,
+)

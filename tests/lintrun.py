@@ -1,0 +1,20 @@
+"""Run a check in-process the way the CLI does, for tests (no subprocess, exact results)."""
+
+from __future__ import annotations
+
+from wsgilint import engine, knowledge, pipeline, registry
+
+
+def check(paths, *, cwd=None, root=None, select=None, release=None, defines=None):
+    """Return the CheckResult for ``paths`` (strings), optionally only some rules."""
+    targets = knowledge.Targets(openstack=knowledge.normalize_release(release)) if release else knowledge.Targets()
+    sel = registry.select(list(select)) if select else None
+    opts = pipeline.CheckOptions(paths=[str(p) for p in paths], root=str(root) if root else None,
+                                 cwd=str(cwd) if cwd else None, defines=defines or {}, targets=targets,
+                                 engine=engine.EngineOptions(selected=sel))
+    return pipeline.run(opts)
+
+
+def concise(result) -> list[str]:
+    """`path:line:col: ID name` per finding (what .expected files hold)."""
+    return [f"{f.path}:{f.line}:{f.column}: {f.rule.id} {f.rule.name}" for f in result.findings]

@@ -1,0 +1,46 @@
+"""The engine: crash isolation, severity overrides, selection, ordering."""
+
+from __future__ import annotations
+
+from wsgilint import engine
+from wsgilint.findings import ERROR, INFO, WARNING, Hit, Rule
+from wsgilint.model.types import Deployment
+from wsgilint.source import SourceFile, Span
+
+SRC = SourceFile("x.conf", "a\nb\nc\n")
+
+
+def _rule(rid, check, sev=WARNING):
+    return Rule(id=rid, name=f"r-{rid.lower()}", severity=sev, summary="s", fix="f",
+                references=("https://example.org",), check=check)
+
+
+def test_crashing_rule_becomes_internal_error_and_others_still_run():
+    def boom(model):
+        raise KeyError("x")
+        yield  # pragma: no cover
+
+    def fine(model):
+        yield Hit(Span(SRC, 2, 3), "found b")
+
+    internal = _rule("WSG002", lambda m: iter(()), ERROR)
+    found = engine.run((internal, _rule("WSG901", boom), _rule("WSG902", fine)), Deployment(),
+                       engine.EngineOptions())
+    ids = [f.rule.id for f in found]
+    assert "WSG902" in ids
+    crash = [f for f in found if f.rule.id == "WSG002"]
+    assert len(crash) == 1 and "WSG901" in crash[0].message and "KeyError" in crash[0].message
+
+
+def test_severity_override_selection_and_sorting():
+    def two(model):
+        yield Hit(Span(SRC, 4, 5), "c")
+        yield Hit(Span(SRC, 0, 1), "a", severity=ERROR)
+
+    rule = _rule("WSG903", two)
+    found = engine.run((rule,), Deployment(), engine.EngineOptions())
+    assert [(f.line, f.severity) for f in found] == [(1, ERROR), (3, WARNING)]
+    over = engine.run((rule,), Deployment(), engine.EngineOptions(severity_overrides={"WSG903": INFO}))
+    assert {f.severity for f in over} == {INFO}
+    assert engine.run((rule,), Deployment(), engine.EngineOptions(selected={"WSG001"})) == []
+    assert engine.run((rule,), Deployment(), engine.EngineOptions(ignored={"WSG903"})) == []

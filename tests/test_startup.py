@@ -1,0 +1,22 @@
+"""Start-up stays light: the CLI module imports neither pyparsing nor rich."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_cli_import_is_lazy():
+    code = "import sys, wsgilint.cli; print(sorted(m for m in ('pyparsing', 'rich') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_json_check_does_not_import_rich(tmp_path):
+    (tmp_path / "a.ini").write_text("[uwsgi]\nsocket = /run/a.sock\nmodule = heat.wsgi.api:application\n"
+                                    "processes = 2\n")
+    code = ("import sys\nfrom wsgilint.cli import app\n"
+            "try:\n    app(['check', '--format', 'json', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+            "print('RICH' if 'rich' in sys.modules else 'NORICH', file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert proc.stderr.strip().endswith("NORICH"), proc.stderr
