@@ -201,7 +201,23 @@ def tree_bom_inactive(t: Path) -> Path:
         "<IfModule mod_nope.c>\n  Include bom.conf\n</IfModule>\nInclude plain.conf\n"))
 
 
+def tree_glob_dirs(t: Path) -> Path:
+    # A wildcard whose matches are directories includes them recursively; quoted paths with spaces.
+    write(t / "conf.d/b/2.conf", "\n")
+    write(t / "conf.d/b/1.conf", "\n")
+    write(t / "conf.d/a.conf", "\n")
+    write(t / "conf.d/c~", "\n")
+    write(t / "with space/x.conf", "\n")
+    write(t / "in-vhost/v.conf", "\n")
+    return write(t / "httpd.conf", header(t) + (
+        "Include conf.d/*\n"
+        "Include \"with space/x.conf\"\n"
+        "<VirtualHost 127.0.0.1:18080>\n  Include in-vhost/*.conf\n</VirtualHost>\n"
+        "IncludeOptional nothing/*/x.conf\n"))
+
+
 ACCEPTED_TREES = {
+    "glob_dirs": tree_glob_dirs,
     "dir_include": tree_dir_include,
     "globs": tree_globs,
     "serverroot_change": tree_serverroot_change,
@@ -244,6 +260,9 @@ REJECT_CASES = {
     "included_file_stray": ("Include inc.conf\n", {"inc.conf": "</Directory>\n"}, False),
     "bom_first_line": ("Include bom.conf\n", {"bom.conf": "\ufeffServerAdmin x@example.org\n"}, False),
     "bom_then_comment": ("Include bom.conf\n", {"bom.conf": "\ufeff# hello\n"}, False),
+    "include_glob_dir_no_match": ("Include nothing/*/x.conf\n", {}, False),
+    "undefined_var_in_include": ("Include ${WSGILINT_UNDEFINED}/x.conf\n", {}, False),
+    "defined_var_in_include": ("Define D inc\nInclude ${D}/x.conf\n", {"inc/x.conf": "\n"}, True),
     "crlf_mismatch": ("<Location /a>\r\n</Directory>\r\n", {}, False),
 }
 
@@ -333,3 +352,18 @@ def test_debian_envvars_are_read_by_wsgilint():
     assert env["APACHE_RUN_DIR"] == "/var/run/apache2"
     assert env["APACHE_PID_FILE"] == "/var/run/apache2/apache2.pid"
     assert env["APACHE_RUN_USER"] == "www-data"
+
+
+def test_command_line_define_matches_httpd(tmp_path):
+    tree = tmp_path / "tree"
+    write(tree / "on.conf", "\n")
+    write(tree / "off.conf", "\n")
+    conf = write(tree / "httpd.conf", header(tree) + (
+        "<IfDefine FROMCLI>\n  Include on.conf\n</IfDefine>\n"
+        "<IfDefine !FROMCLI>\n  Include off.conf\n</IfDefine>\n"))
+    for defines, flags in (({"FROMCLI": ""}, ("-D", "FROMCLI")), ({}, ())):
+        cfg = wsgilint_cfg(conf, defines=defines)
+        p = run_httpd(tree, conf, *flags, "-D", "DUMP_INCLUDES")
+        assert p.returncode == 0, p.stderr
+        theirs = [m.group(1) for m in re.finditer(r"^\s+\((?:\*|\d+)\) (.*)$", p.stdout, re.M)]
+        assert [f.config_path for f in cfg.files] == theirs

@@ -59,6 +59,16 @@ class _ApacheBuilder:
     def __init__(self, config: ApacheConfig) -> None:
         self.config = config
         self.server = ApacheServer(config, [], [], {})
+        self._sections: dict[int, list[Directive]] = {}
+
+    def sections_of(self, base: Directive) -> list[Directive]:
+        """The Location/Directory/Files sections directly in ``base`` (computed once per base)."""
+        found = self._sections.get(id(base))
+        if found is None:
+            keys = _LOCATION_KEYS + _DIRECTORY_KEYS + _FILES_KEYS
+            found = [sec for sec in base.children if sec.children is not None and sec.args and sec.key in keys]
+            self._sections[id(base)] = found
+        return found
 
     def build(self) -> ApacheServer:
         tree = self.config.tree
@@ -91,9 +101,7 @@ class _ApacheBuilder:
         scopes: list[Directive] = list(bases)
         later: list[Directive] = []
         for base in bases:
-            for sec in base.children:
-                if sec.children is None or not sec.args:
-                    continue
+            for sec in self.sections_of(base):
                 if sec.key in _LOCATION_KEYS:
                     if sec.key == "<location" and _path_applies(sec.args[0], path):
                         later.append(sec)

@@ -143,11 +143,9 @@ class Route:
 
     def settings(self, key: str) -> list["Directive"]:
         """Every directive ``key`` that applies to this route, least specific first."""
-        out = []
+        out: list = []
         for scope in self.scopes:
-            for d in scope.children or ():
-                if d.key == key:
-                    out.append(d)
+            out.extend(scope.children_named(key))
         return out
 
     def setting(self, key: str) -> "Directive | None":

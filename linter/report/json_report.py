@@ -37,5 +37,4 @@ def to_dict(result, fail_on: str) -> dict:
 
 
 def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
-    json.dump(to_dict(result, fail_on), stream, indent=2)
-    stream.write("\n")
+    stream.write(json.dumps(to_dict(result, fail_on), indent=2) + "\n")

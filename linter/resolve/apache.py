@@ -53,9 +53,10 @@ def module_id(name: str) -> str:
 class Directive:
     """One effective directive: the parsed node, its words after ``${VAR}`` expansion, its section."""
 
-    __slots__ = ("node", "name", "key", "args", "parent", "children", "file")
+    __slots__ = ("node", "name", "key", "args", "parent", "children", "file", "_index")
 
     def __init__(self, node, args, parent, file, children=None):
+        self._index = None
         self.node = node
         self.name = node.name if node is not None else "<server>"
         self.key = node.key if node is not None else "<server>"
@@ -79,6 +80,15 @@ class Directive:
             s, e = spans[index]
             return Span(self.node.source, s, e)
         return self.span
+
+    def children_named(self, key: str) -> list["Directive"]:
+        """Direct children with this (lower-case) key, in order; indexed on first use."""
+        if self._index is None:
+            index: dict[str, list[Directive]] = {}
+            for d in self.children or ():
+                index.setdefault(d.key, []).append(d)
+            self._index = index
+        return self._index.get(key, [])
 
     def ancestors(self):
         p = self.parent
@@ -338,24 +348,10 @@ class _Resolver:
 
 
 def parse_envvars(text: str) -> dict[str, str]:
-    """Read ``export NAME=value`` lines of Debian's /etc/apache2/envvars without running it."""
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith("export "):
-            continue
-        body = line[len("export "):].strip()
-        if "=" not in body:
-            continue
-        name, _, value = body.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        # $SUFFIX is empty for the default /etc/apache2 instance.
-        value = value.replace("${SUFFIX}", "").replace("$SUFFIX", "")
-        value = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: out.get(m.group(1), m.group(0)), value)
-        out[name.strip()] = value
-    return out
+    """Debian's envvars exports, as Defines (see wsgilint.parse.envvars)."""
+    from wsgilint.parse.envvars import parse_envvars as _parse
+
+    return _parse(text)
 
 
 def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,

@@ -25,6 +25,8 @@ _MAGIC = re.compile(r"%([a-zA-Z%])")
 _DYNAMIC = re.compile(r"[$@]\(")
 MAX_VALUE = 64 * 1024
 MAX_INI_DEPTH = 32
+# Logic options spelled without the dash (uwsgi --help, 2.0.21).
+_IF_ALIASES = frozenset({"ifenv", "ifexists", "ifplugin", "ifdir"})
 
 
 @dataclass
@@ -175,18 +177,21 @@ class _IniResolver:
                 while j < len(entries):
                     if entries[j].key == "for":
                         nest += 1
-                    elif entries[j].key == "endfor":
+                    elif entries[j].key in ("endfor", "end-for"):
                         nest -= 1
                         if nest == 0:
                             break
                     j += 1
                 body = entries[i + 1 : j]
-                for item in self.expand(e.value, config_path).split():
-                    for b in body:
+                items = self.expand(e.value, config_path).split()
+                # uWSGI 2.0 repeats each body line for every item before the next line
+                # (line-major, checked with --show-config), not the whole body per item.
+                for b in body:
+                    for item in items:
                         self.add(b, config_path, conditional, b.value.replace("%(_)", item))
                 i = j + 1
                 continue
-            if key.startswith("if-") or key.startswith("if_"):
+            if key.startswith("if-") or key.startswith("if_") or key in _IF_ALIASES:
                 depth_if += 1
                 conditional = True
                 i += 1

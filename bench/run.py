@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Benchmark: `wsgilint check` (whole process, cold) against `apache2 -t` on the same trees.
+
+Generates the synthetic trees with ../shared/tools/gen_tree.py (1k and 10k vhosts,
+18 lines each), then alternates the two commands REPEAT times per tree and prints
+medians, the wsgilint/httpd ratio, the 10k/1k scaling and wsgilint's peak RSS.
+Also times start-up on a tiny deployment against a bare `python -c pass`.
+
+    python3 bench/run.py [--sizes 1000,10000] [--repeat 3] [--out bench/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+GEN = PROJECT.parent / "shared" / "tools" / "gen_tree.py"
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """Wall seconds, exit code and peak RSS (KiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return dt, proc.returncode, max(after, before) if after > before else after
+
+
+def peak_rss_kib(cmd: list[str]) -> int:
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        return int(out.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return -1
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--out", default=str(HERE / "out"))
+    args = ap.parse_args()
+    if not GEN.exists():
+        print(f"missing {GEN} (../shared)", file=sys.stderr)
+        return 2
+    apache2 = shutil.which("apache2") or "/usr/sbin/apache2"
+    wsgilint = [sys.executable, "-m", "wsgilint", "check", "--format", "json", "--fail-on", "never"]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    medians = {}
+    print(f"{'tree':>12} {'wsgilint s':>11} {'apache2 -t s':>13} {'ratio':>6} {'peak RSS MB':>12}")
+    for n in [int(s) for s in args.sizes.split(",")]:
+        tree = out / f"apache-{n}"
+        if not (tree / "httpd.conf").exists():
+            subprocess.run([sys.executable, str(GEN), "apache", str(n), str(tree)], check=True,
+                           stdout=subprocess.DEVNULL)
+        (tree / "run").mkdir(exist_ok=True)
+        w_times, h_times = [], []
+        for _ in range(args.repeat):
+            w_times.append(timed(wsgilint + [str(tree)])[0])
+            h_times.append(timed([apache2, "-d", str(tree), "-f", str(tree / "httpd.conf"), "-t"])[0])
+        w, h = statistics.median(w_times), statistics.median(h_times)
+        rss = peak_rss_kib(wsgilint + [str(tree)]) / 1024
+        medians[n] = w
+        print(f"{n:>12} {w:>11.3f} {h:>13.3f} {w / h:>6.2f} {rss:>12.1f}")
+    if len(medians) >= 2:
+        lo, hi = min(medians), max(medians)
+        print(f"scaling {hi}/{lo}: {medians[hi] / medians[lo]:.2f}x for {hi / lo:.0f}x the input")
+    tiny = PROJECT / "fixtures" / "deployments" / "correct"
+    bare = statistics.median(timed([sys.executable, "-c", "pass"])[0] for _ in range(5))
+    small = statistics.median(timed(wsgilint + [str(tiny)])[0] for _ in range(5))
+    print(f"start-up: python -c pass {bare:.3f} s; wsgilint check (5-file deployment) {small:.3f} s "
+          f"= {small / bare:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Read Debian's /etc/apache2/envvars (a POSIX shell file) without running it.
+
+apache2ctl sources envvars before starting httpd, so its exports act as Defines
+for ``${APACHE_LOG_DIR}`` and friends. Only assignments are understood:
+``[export] NAME=WORD`` where WORD concatenates bare text, single-quoted text
+(literal), double-quoted text (``\\"`` escapes, ``$VAR``/``${VAR}`` expanded) and
+``$VAR``/``${VAR}``. ``${VAR##pattern}``-style operators, command substitution and
+control flow are not evaluated: assignments inside ``if``/``case`` blocks are
+skipped, and ``SUFFIX`` is empty (the default /etc/apache2 instance).
+
+This is a real grammar (shell quoting), read once per Debian tree and small, so it
+uses pyparsing; it is imported only when an envvars file exists.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+@functools.cache
+def _grammar():
+    import pyparsing as pp
+
+    name = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").set_name("name")
+    braced = pp.Regex(r"\$\{(?P<var>[A-Za-z_][A-Za-z0-9_]*)(?P<op>[^}]*)\}").set_name("${var}")
+    plain_var = pp.Regex(r"\$(?P<var>[A-Za-z_][A-Za-z0-9_]*)").set_name("$var")
+    var = (braced | plain_var).set_parse_action(lambda t: ("var", t.get("var"), t.get("op") or ""))
+    squoted = pp.Regex(r"'(?P<s>[^']*)'").set_parse_action(lambda t: ("lit", t.get("s")))
+    dq_text = pp.Regex(r'(?:[^"\\$]|\\.)+').set_parse_action(
+        lambda t: ("lit", t[0].replace('\\"', '"').replace("\\\\", "\\").replace("\\$", "$")))
+    dquoted = pp.Suppress('"') + pp.ZeroOrMore(var | dq_text) + pp.Suppress('"')
+    bare = pp.Regex(r"""(?:[^\s'"$\\;#]|\\.)+""").set_parse_action(lambda t: ("lit", t[0].replace("\\", "")))
+    word = pp.Group(pp.OneOrMore((squoted | dquoted | var | bare).leave_whitespace()))
+    assignment = (pp.Optional(pp.Keyword("export")).suppress() + pp.Combine(name + pp.Suppress("="))
+                  + pp.Optional(word, default=[]))
+    assignment.set_whitespace_chars(" \t")
+    return assignment + pp.Optional(pp.Suppress(";")) + pp.Optional(pp.Regex(r"#.*")).suppress()
+
+
+_BLOCK_OPEN = ("if ", "if[", "case ", "while ", "for ", "until ")
+_BLOCK_CLOSE = ("fi", "esac", "done")
+
+
+def parse_envvars(text: str) -> dict[str, str]:
+    """NAME -> value for every top-level assignment, expanded with earlier ones."""
+    import pyparsing as pp
+
+    grammar = _grammar()
+    values: dict[str, str] = {"SUFFIX": ""}
+    depth = 0
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        first = line.split(None, 1)[0].rstrip(";")
+        if line.startswith(_BLOCK_OPEN):
+            depth += 1
+            continue
+        if first in _BLOCK_CLOSE:
+            depth = max(0, depth - 1)
+            continue
+        if depth or "=" not in line:
+            continue
+        try:
+            toks = grammar.parse_string(line, parse_all=True)
+        except pp.ParseBaseException:
+            continue
+        name, parts = toks[0], toks[1] if len(toks) > 1 else []
+        out = []
+        for kind, *rest in parts:
+            if kind == "lit":
+                out.append(rest[0])
+            else:
+                var, op = rest
+                out.append(values.get(var, "") if not op else "")
+        values[name] = "".join(out)
+    values.pop("SUFFIX", None)
+    return values
