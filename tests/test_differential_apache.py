@@ -291,8 +291,8 @@ def test_mismatch_wording_matches_httpd(tmp_path):
 
 # ---- Debian's stock layout, every module enabled ---------------------------------------
 
-# Modules httpd refuses to load together with the rest (only one MPM; cgi is for non-threaded MPMs).
-_DEBIAN_SKIP = {"mpm_prefork", "mpm_worker", "cgi"}
+# Only one MPM can be loaded (event is kept); every other module in mods-available is enabled.
+_DEBIAN_SKIP = {"mpm_prefork", "mpm_worker"}
 
 
 def _debian_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:

@@ -149,3 +149,18 @@ def test_blank_and_whitespace_lines_and_no_trailing_newline():
     res = parse("\n   \n\t\nListen 80")
     (d,) = res.nodes
     assert d.args == ["80"] and pos(d, d.start) == (4, 1)
+
+
+def test_bom_file_is_a_parse_error_like_httpd(tmp_path):
+    # httpd 2.4.71 does not skip a UTF-8 BOM: "Invalid command '\xef\xbb\xbfServerName'".
+    from wsgilint.fsroot import FileSystem
+    from wsgilint.resolve.apache import resolve
+
+    conf = tmp_path / "httpd.conf"
+    conf.write_bytes(b"\xef\xbb\xbfServerName x\nListen 80\n")
+    cfg = resolve(FileSystem(), str(conf))
+    errs = [d for d in cfg.diagnostics if d.code == "parse-error"]
+    assert len(errs) == 1
+    assert "Invalid command '\\xef\\xbb\\xbfServerName'" in errs[0].message
+    assert (errs[0].span.line, errs[0].span.column) == (1, 1)
+    assert [d.name for d in cfg.tree.children] == ["ServerName", "Listen"]
