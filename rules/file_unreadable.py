@@ -5,8 +5,10 @@ Reports files that are missing, unreadable, binary (contain NUL bytes), too
 large, or reached through a symlink loop, with the line that pulled them in.
 
 ## Why is this bad?
-What cannot be read cannot be checked, and the server itself will fail on it
-too ("Could not open configuration file ... Permission denied").
+What cannot be read cannot be checked, and the server itself fails on a file
+it cannot open ("Could not open configuration file ... Permission denied").
+A file with NUL bytes is different: `apache2 -t` accepts it (Syntax OK), so
+only wsgilint is blind to it.
 
 ## Example
 ```apache

@@ -6,7 +6,8 @@ wsgilint reads each file once per chain and stops there.
 
 ## Why is this bad?
 httpd recurses until its include depth limit (128) and refuses to start
-("Exceeded the maximum include directory nesting level"); uWSGI loops.
+("Exceeded maximum include depth of 128, There appears to be a recursion.");
+uWSGI loops.
 
 ## Example
 ```apache

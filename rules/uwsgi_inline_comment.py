@@ -7,7 +7,8 @@ Finds ini values with ` #` or ` ;` after other text.
 uWSGI's ini reader (core/ini.c) only knows whole-line comments; an inline
 `# comment` becomes part of the value (checked with `uwsgi --show-config`).
 `hook-master-start = unix_signal:15 gracefully_kill_them_all  # graceful`
-registers a hook with a bogus argument; `processes = 4 # per core` happens to
+fails once the workers are up ("unable to find function", "FATAL hook
+failed, destroying instance"); `processes = 4 # per core` happens to
 parse as 4, `socket = /run/x.sock # glance` binds a socket with that name.
 
 ## Example

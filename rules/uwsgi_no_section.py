@@ -1,8 +1,9 @@
 """uWSGI reads nothing from this ini file or line.
 
 ## What it does
-Reports ini files (or `ini =` targets) without the `[uwsgi]` section being read,
-and options placed before any section header.
+Reports `ini =` targets without the section being read, and options placed
+before any section header. (A file named on the command line without a
+`[uwsgi]` section is not read as uWSGI at all: it is listed as skipped.)
 
 ## Why is this bad?
 uWSGI silently ignores them: the socket, module or limits you wrote never apply.

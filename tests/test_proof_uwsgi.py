@@ -302,9 +302,9 @@ def test_wsg005_include_cycle_fails_apache_t(tmp_path):
 def test_wsg004_nul_bytes_are_not_an_httpd_error(tmp_path):
     """WSG004 flags a binary (NUL-byte) include; httpd itself does NOT fail on it.
 
-    Recorded as observed: `apache2 -t` says Syntax OK for the bad tree, so for
-    NUL bytes the rule's "the server itself will fail on it too" does not hold
-    (the finding is about wsgilint not being able to check the file).
+    Recorded as observed: `apache2 -t` says Syntax OK for the bad tree, so the
+    finding is about wsgilint not being able to check the file, not about httpd
+    refusing it (the rule's docs say so).
     """
     folder = RULES / "file-unreadable"
     hits = lint(folder / "bad", "WSG004")

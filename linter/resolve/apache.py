@@ -334,8 +334,8 @@ class _Resolver:
         if not self.fs.exists(pattern):
             if not optional:
                 self._diag("include-not-found",
-                           f"Include: {pattern} does not exist; httpd refuses to start "
-                           f"(use IncludeOptional if that is intended)", d, None)
+                           f"Could not open configuration file {pattern}: No such file or directory; "
+                           f"httpd refuses to start (use IncludeOptional if that is intended)", d, None)
             return
         self.include_path(pattern, parent, depth, d)
 
