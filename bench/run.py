@@ -12,7 +12,6 @@ Also times start-up on a tiny deployment against a bare `python -c pass`.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import statistics

@@ -183,6 +183,22 @@ class FileSystem:
         except OSError as exc:
             raise ReadError(f"cannot read {self.display(config_path)}: {os.strerror(exc.errno or errno.EIO)}") from None
 
+    def read_text(self, config_path: str) -> tuple[str, str | None, bool]:
+        """Read and decode a config file: (text, encoding note, had a UTF-8 BOM).
+
+        ReadError messages always name the file.
+        """
+        try:
+            data = self.read_bytes(config_path)
+            text, note = decode(data)
+            return text, note, data.startswith(b"\xef\xbb\xbf")
+        except ReadError as exc:
+            msg = str(exc)
+            shown = self.display(config_path)
+            if not msg.startswith(("cannot", shown)):
+                msg = f"{shown}: {msg}"
+            raise ReadError(msg) from None
+
 
 def decode(data: bytes) -> tuple[str, str | None]:
     """Decode config bytes: UTF-8 (BOM dropped), else latin-1 with a note. NUL means binary."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from wsgilint import discover as discover_mod
 from wsgilint import engine, knowledge, registry
 from wsgilint.findings import Finding
-from wsgilint.fsroot import FileSystem, ReadError, decode
+from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.model.build import build_apache, build_uwsgi, link
 from wsgilint.model.types import Deployment, InactiveSite
 from wsgilint.resolve import apache as apache_resolve
@@ -104,7 +104,7 @@ def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
         return {}
     path = posixpath.join(posixpath.dirname(root), "envvars")
     try:
-        text, _ = decode(fs.read_bytes(path))
+        text, _, _ = fs.read_text(path)
     except ReadError:
         return {}
     return apache_resolve.parse_envvars(text)
@@ -129,7 +129,7 @@ def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:
         try:
             if fs.resolve(path) in live:
                 continue
-            text, _ = decode(fs.read_bytes(path))
+            text, _, _ = fs.read_text(path)
         except ReadError as exc:
             cfg.diagnostics.append(Diagnostic("file-unreadable", str(exc), path=fs.display(path)))
             continue

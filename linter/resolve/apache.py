@@ -15,7 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from wsgilint.fsroot import FileSystem, ReadError, decode, has_wildcard
+from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.parse import apache as apache_parser
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
@@ -170,20 +170,16 @@ class _Resolver:
         parsed = self.parsed_cache.get(real)
         if parsed is None:
             try:
-                data = self.fs.read_bytes(config_path)
-                text, note = decode(data)
+                text, note, bom = self.fs.read_text(config_path)
             except ReadError as exc:
-                msg = str(exc)
-                if not msg.startswith(("cannot", self.fs.display(config_path))):
-                    msg = f"{self.fs.display(config_path)}: {msg}"
-                self._diag("file-unreadable", msg, by, config_path)
+                self._diag("file-unreadable", str(exc), by, config_path)
                 return
             source = SourceFile(self.fs.display(config_path), text, "apache")
             parsed = apache_parser.parse(text, source.path, source)
             self.parsed_cache[real] = parsed
             if note:
                 self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
-            if data.startswith(b"\xef\xbb\xbf"):
+            if bom:
                 # httpd does not skip a UTF-8 BOM: it is glued to the first word (checked on 2.4.71).
                 first = text.split(None, 1)[0] if text.strip() else ""
                 eol = text.find("\n")

@@ -15,7 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from wsgilint.fsroot import FileSystem, ReadError, decode
+from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.parse import uwsgi_ini
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
@@ -95,13 +95,10 @@ class _IniResolver:
 
     def read(self, config_path: str, by: Span | None) -> uwsgi_ini.ParsedIni | None:
         try:
-            data = self.fs.read_bytes(config_path)
-            text, note = decode(data)
+            text, note, _bom = self.fs.read_text(config_path)
         except ReadError as exc:
-            msg = str(exc)
-            if not msg.startswith(("cannot", self.fs.display(config_path))):
-                msg = f"{self.fs.display(config_path)}: {msg}"
-            self.diagnostics.append(Diagnostic("file-unreadable", msg, by, path=None if by else self.fs.display(config_path)))
+            self.diagnostics.append(Diagnostic("file-unreadable", str(exc), by,
+                                               path=None if by else self.fs.display(config_path)))
             return None
         src = SourceFile(self.fs.display(config_path), text, "uwsgi")
         parsed = uwsgi_ini.parse(text, src.path, src)
