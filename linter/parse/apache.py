@@ -6,10 +6,11 @@ backslash (also inside comments), whole-line ``#`` comments only, the first word
 the directive name, ``<Name args>`` opens a section that ``</Name>`` must close.
 
 This is the hot path of a check (a 10k-vhost tree has 180k lines), so it is a hand
-written line scanner with one compiled regex for quoted words, not a pyparsing
-grammar: measured on that tree, the scanner parses in a fraction of the time
-httpd itself takes, while a pyparsing grammar for the same lines was several
-times slower than httpd (see bench/README.md).
+written line scanner (str.find per line, str.split for unquoted arguments, one
+compiled regex for quoted words), not a pyparsing grammar: pyparsing's own import
+costs ~0.17 s (../shared/notes/oracle-perf.md) and its per-token overhead is paid
+on every line. Argument offsets are computed lazily, only for findings. Whole-run
+figures against httpd are in bench/README.md (bench/run.py).
 """
 
 from __future__ import annotations
