@@ -5,7 +5,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-PKGS="apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl"
+PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl}"
 
 if command -v apt-get >/dev/null 2>&1; then
     missing=""
@@ -26,7 +26,9 @@ if command -v apt-get >/dev/null 2>&1; then
             export DEBIAN_FRONTEND=noninteractive
             apt-get update -qq
             apt-get install -y -qq --no-install-recommends $missing >/dev/null
-            [ -n "$created_policy" ] && rm -f /usr/sbin/policy-rc.d
+            if [ -n "$created_policy" ]; then
+                rm -f /usr/sbin/policy-rc.d
+            fi
         fi
     fi
 fi
