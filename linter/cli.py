@@ -49,12 +49,14 @@ def _split(values: Optional[List[str]]) -> list[str]:
 @app.command()
 def check(
     paths: Optional[List[str]] = typer.Argument(None, help="Directories or files to check "
-                                                "(default: /etc/apache2, /etc/httpd, /etc/uwsgi, /etc/*/*uwsgi*.ini)."),
+                                                "(default: /etc/apache2, /etc/httpd, /etc/uwsgi, /etc/*/*uwsgi*.ini); "
+                                                "`-` reads one file from stdin (see --stdin-filename)."),
     root: Optional[str] = typer.Option(None, "--root", help="Treat DIR as / (a rendered tree or image); "
                                        "nothing outside it is read."),
-    fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json, concise."),
-    fail_on: str = typer.Option("warning", "--fail-on", help="Exit 1 when a finding is at or above this "
-                                "severity: error, warning, info, never."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json, concise, sarif, "
+                            "github, gitlab."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this "
+                                          "severity: error, warning, info, never (default: warning)."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (ids, names, "
                                                "prefixes such as WSG4; comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules."),
@@ -67,10 +69,37 @@ def check(
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off "
                                          "(default: on for terminals, off with NO_COLOR)."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Read settings from FILE instead of the "
+                                              ".wsgilint.toml / pyproject.toml [tool.wsgilint] found upward."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to add to the "
+                                                      "selection."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule "
+                                    "instead of the findings."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name of the file read "
+                                                 "from `-` (its name decides the format)."),
+    no_ignore_comments: bool = typer.Option(False, "--no-ignore-comments", help="Report findings that "
+                                            "`# wsgilint: ignore[...]` comments silence."),
+    baseline_file: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded "
+                                                "in this baseline FILE."),
+    create_baseline: Optional[str] = typer.Option(None, "--create-baseline", help="Record today's findings "
+                                                  "in FILE and exit 0."),
+    limit: Optional[List[str]] = typer.Option(None, "--limit", help="Raise or lower a safety limit: NAME=NUMBER "
+                                              "with NAME one of max-files, max-file-bytes, max-depth, "
+                                              "max-line-length, max-lines, max-glob-matches, max-expansion "
+                                              "(repeatable)."),
 ) -> None:
     """Check a deployment and report its caveats."""
+    from wsgilint import config as config_mod
     from wsgilint import discover, engine, knowledge, pipeline, registry, report
+    from wsgilint.findings import Severity
 
+    cwd = os.getcwd()
+    try:
+        cfg = config_mod.Config() if isolated else config_mod.load(config_file, cwd=cwd)
+    except config_mod.ConfigError as exc:
+        _die(str(exc))
+    fail_on = fail_on or cfg.fail_on or "warning"
     if fail_on not in FAIL_ON:
         _die(f"--fail-on must be one of {', '.join(FAIL_ON)} (got {fail_on!r})")
     try:
@@ -78,40 +107,101 @@ def check(
     except ValueError as exc:
         _die(str(exc))
     try:
-        selected = registry.select(_split(select)) if select else None
-        ignored = registry.select(_split(ignore)) if ignore else set()
+        sel_codes = _split(select) if select else cfg.select
+        selected = registry.select(sel_codes) if sel_codes is not None else None
+        # --select on the command line replaces the file's select *and* extend-select (ruff's layering).
+        extra = registry.select(_split(extend_select) if extend_select else [] if select else cfg.extend_select)
+        if selected is not None:
+            selected |= extra
+        ignored = registry.select(_split(ignore) if ignore else cfg.ignore)
     except ValueError as exc:
         _die(str(exc))
-    defines: dict[str, str] = {}
+    defines: dict[str, str] = dict(cfg.defines)
     for d in define or []:
         name, _, value = d.partition("=")
         if not name:
             _die(f"--define needs NAME or NAME=VALUE (got {d!r})")
         defines[name] = value
     base = knowledge.Targets()
+    release = openstack_release or cfg.openstack_release
     try:
         targets = knowledge.Targets(
-            httpd=httpd_version or base.httpd,
-            uwsgi=uwsgi_version or base.uwsgi,
-            openstack=knowledge.normalize_release(openstack_release) if openstack_release else base.openstack,
+            httpd=httpd_version or cfg.httpd_version or base.httpd,
+            uwsgi=uwsgi_version or cfg.uwsgi_version or base.uwsgi,
+            openstack=knowledge.normalize_release(release) if release else base.openstack,
         )
         knowledge.parse_version(targets.httpd)
         knowledge.parse_version(targets.uwsgi)
     except ValueError as exc:
         _die(str(exc))
+    root = root or cfg.root
     if root is not None and not os.path.isdir(root):
         _die(f"--root {root}: not a directory")
-    opts = pipeline.CheckOptions(paths=list(paths or []), root=root, defines=defines, targets=targets,
-                                 engine=engine.EngineOptions(selected=selected, ignored=ignored))
+    if baseline_file and create_baseline:
+        _die("--baseline and --create-baseline cannot be used together")
+    severity = {rid: Severity.parse(level) for rid, level in cfg.severity.items()}
+    eng = engine.EngineOptions(selected=selected, ignored=ignored, severity_overrides=severity)
+    path_list = list(paths or [])
+    stdin_dir = None
+    if "-" in path_list:
+        if path_list != ["-"]:
+            _die("`-` (stdin) cannot be combined with other paths")
+        if root is not None:
+            _die("`-` (stdin) cannot be combined with --root")
+        stdin_dir, path_list = _stdin_tree(stdin_filename or "stdin.conf")
+    elif stdin_filename:
+        _die("--stdin-filename needs `-` as the path")
+    opts = pipeline.CheckOptions(paths=path_list, root=root, defines=defines, targets=targets, engine=eng,
+                                 ignore_comments=not no_ignore_comments,
+                                 cwd=stdin_dir.name if stdin_dir is not None else None)
+    try:
+        opts.limits = opts.limits.with_overrides(_split(limit))
+    except ValueError as exc:
+        _die(str(exc))
     try:
         result = pipeline.run(opts)
     except discover.UsageError as exc:
         _die(str(exc))
     except pipeline.NothingRead as exc:
         _die(str(exc))
+    finally:
+        if stdin_dir is not None:
+            stdin_dir.cleanup()
+    if stdin_dir is not None:
+        _rename_stdin(result, path_list[0], stdin_filename or "-")
+    if cfg.per_file_ignores:
+        result.findings = [f for f in result.findings if f.rule.id not in
+                           config_mod.ignored_by_path(cfg, f.path, cwd=cwd, root=root)]
+
+    if create_baseline or baseline_file or fmt in ("sarif", "gitlab"):
+        from wsgilint import context
+
+        context.annotate(result.findings)
+    if create_baseline:
+        import json
+
+        from wsgilint import baseline
+
+        doc = baseline.dump(result.findings, create_baseline, cwd=cwd)
+        _write_atomic(create_baseline, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        typer.echo(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}", err=True)
+        raise typer.Exit(0)
+    if baseline_file:
+        from wsgilint import baseline
+
+        try:
+            keys = baseline.load(baseline_file)
+        except baseline.BaselineError as exc:
+            _die(str(exc))
+        result.findings, fixed = baseline.filter_new(result.findings, keys, baseline_file, cwd=cwd)
+        if fixed:
+            typer.echo(f"wsgilint: {fixed} baseline entr{'ies' if fixed != 1 else 'y'} no longer found "
+                       f"(fixed?); recreate the baseline to drop {'them' if fixed != 1 else 'it'}", err=True)
 
     if color is None and os.environ.get("NO_COLOR"):
         color = False
+    if statistics:
+        renderer = _statistics_renderer(fmt)
     if output:
         import io
 
@@ -122,10 +212,51 @@ def check(
         renderer(result, sys.stdout, color=color, fail_on=fail_on)
     if fail_on == "never":
         raise typer.Exit(0)
-    from wsgilint.findings import Severity
-
     threshold = Severity.parse(fail_on)
     raise typer.Exit(1 if any(f.severity >= threshold for f in result.findings) else 0)
+
+
+def _stdin_tree(name: str):
+    """Copy stdin into a private temporary tree at ``name`` (relative) so discovery sees its name."""
+    import posixpath
+    import tempfile
+
+    rel = posixpath.normpath(name.replace(os.sep, "/")).lstrip("/")
+    if rel in ("", ".") or rel.startswith(".."):
+        _die(f"--stdin-filename {name!r} must name a file")
+    data = sys.stdin.buffer.read()
+    tmp = tempfile.TemporaryDirectory(prefix="wsgilint-stdin-")
+    target = os.path.join(tmp.name, rel)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as fh:
+        fh.write(data)
+    return tmp, [rel]
+
+
+def _rename_stdin(result, shown: str, name: str) -> None:
+    """Findings on the temporary copy are reported under the name the user gave."""
+    for f in result.findings:
+        if f.path == shown:
+            f.path = name
+    result.files = [(name if p == shown else p, k) for p, k in result.files]
+
+
+def _statistics_renderer(fmt: str):
+    def render(result, stream, **_: object) -> None:
+        from collections import Counter
+
+        counts = Counter((f.rule.id, f.rule.name, f.severity.label) for f in result.findings)
+        rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+        if fmt == "json":
+            import json
+
+            stream.write(json.dumps([{"rule": r, "name": n, "severity": s, "count": c}
+                                     for (r, n, s), c in rows], indent=2) + "\n")
+            return
+        for (rid, name, sev), count in rows:
+            stream.write(f"{count:>5}\t{rid}\t{name}\t[{sev}]\n")
+
+    return render
 
 
 def _write_atomic(path: str, text: str) -> None:
@@ -180,7 +311,18 @@ def rule_cmd(key: str = typer.Argument(..., help="Rule id (WSG201) or name (modw
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the last resort: never a traceback
+        sys.stderr.write(f"wsgilint: internal error: {type(exc).__name__}: {_one_line(exc)}\n")
+        sys.exit(2)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
 
 
 if __name__ == "__main__":

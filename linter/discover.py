@@ -10,6 +10,7 @@ from wsgilint.fsroot import FileSystem, ReadError
 
 ROOT_NAMES = ("apache2.conf", "httpd.conf", "conf/httpd.conf")
 STANDARD_APACHE = ("/etc/apache2", "/etc/httpd")
+STANDARD_NGINX = ("/etc/nginx/nginx.conf",)
 STANDARD_UWSGI = ("/etc/uwsgi/apps-enabled", "/etc/uwsgi/vassals", "/etc/uwsgi-emperor/vassals")
 MAX_SCAN_FILES = 20000
 _UWSGI_SECTION = re.compile(rb"^\s*\[uwsgi\]", re.M)
@@ -25,6 +26,8 @@ class Plan:
     apache_roots: list[str] = field(default_factory=list)  # config paths of root configs
     apache_fragments: list[str] = field(default_factory=list)
     uwsgi_files: list[str] = field(default_factory=list)
+    nginx_roots: list[str] = field(default_factory=list)  # nginx.conf files (relative includes: their dir)
+    nginx_fragments: list[str] = field(default_factory=list)  # server{}/location{} files read alone
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (config path, why)
 
 
@@ -65,14 +68,12 @@ def _walk(fs: FileSystem, top: str, limit: int = MAX_SCAN_FILES):
         if real in seen:
             continue
         seen.add(real)
-        names = fs.listdir(d)
         subdirs = []
-        for name in names:
+        for name, kind in fs.scan(d):
             p = posixpath.join(d, name)
-            if fs.is_dir(p):
-                if not fs.is_symlink(p):
-                    subdirs.append(p)
-            elif fs.is_file(p):
+            if kind == "dir":
+                subdirs.append(p)
+            elif kind in ("file", "link-file"):
                 count += 1
                 if count > limit:
                     return
@@ -96,13 +97,22 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
         roots.append(path)
         apache_dirs.append(tree)
     plan.apache_roots.extend(roots)
+    nginx_dirs: list[str] = []
     for path in files:
-        if path in roots:
+        if posixpath.basename(path) == "nginx.conf" and path not in roots:
+            tree = posixpath.dirname(path)
+            if not any(tree == a or tree.startswith(a + "/") for a in apache_dirs + nginx_dirs):
+                plan.nginx_roots.append(path)
+                nginx_dirs.append(tree)
+    for path in files:
+        if path in roots or path in plan.nginx_roots:
             continue
         if path.endswith(".ini"):
             if _sniff(fs, path) == "uwsgi":
                 plan.uwsgi_files.append(path)
             continue
+        if any(path.startswith(a.rstrip("/") + "/") for a in nginx_dirs):
+            continue  # reached (or not) through nginx.conf's includes
         if any(path.startswith(a.rstrip("/") + "/") for a in apache_dirs):
             continue  # reached (or not) through the root config's includes
         if path.endswith((".conf", ".template")) or "/sites-" in path or "/conf.d/" in path:
@@ -110,7 +120,7 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
             if kind == "apache":
                 plan.apache_fragments.append(path)
             elif kind == "nginx":
-                plan.skipped.append((path, "nginx configuration (not yet supported)"))
+                plan.nginx_fragments.append(path)
 
 
 def discover(fs: FileSystem, paths: list[str]) -> Plan:
@@ -122,6 +132,7 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                 root = _find_root(fs, d)
                 if root:
                     plan.apache_roots.append(root)
+        plan.nginx_roots.extend(p for p in STANDARD_NGINX if fs.is_file(p))
         for d in STANDARD_UWSGI:
             if fs.is_dir(d):
                 for p in _walk(fs, d):
@@ -148,8 +159,10 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                 plan.uwsgi_files.append(path)
             elif base in ("apache2.conf", "httpd.conf"):
                 plan.apache_roots.append(path)
+            elif base == "nginx.conf":
+                plan.nginx_roots.append(path)
             elif kind == "nginx":
-                plan.skipped.append((path, "nginx configuration (not yet supported)"))
+                plan.nginx_fragments.append(path)
             elif kind == "apache":
                 plan.apache_fragments.append(path)
             else:
@@ -188,4 +201,6 @@ def _dedupe(plan: Plan) -> Plan:
     plan.apache_roots = uniq(plan.apache_roots)
     plan.apache_fragments = uniq(plan.apache_fragments)
     plan.uwsgi_files = uniq(plan.uwsgi_files)
+    plan.nginx_roots = uniq(plan.nginx_roots)
+    plan.nginx_fragments = uniq(plan.nginx_fragments)
     return plan

@@ -14,12 +14,26 @@ import os
 import posixpath
 import stat
 
+from wsgilint.limits import Limits
+
 MAX_SYMLINKS = 40
 WILDCARD_CHARS = frozenset("*?[")
 
 
 class ReadError(Exception):
     """A file could not be read; the message is one line for the user."""
+
+    code = "file-unreadable"  # the diagnostic (rule) a resolver reports it as
+
+
+class ReadLimitError(ReadError):
+    """Reading stopped at a configured limit (wsgilint.limits); ``partial`` is what was found."""
+
+    code = "limit-exceeded"
+
+    def __init__(self, message: str, partial: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial or []
 
 
 def has_wildcard(text: str) -> bool:
@@ -29,10 +43,13 @@ def has_wildcard(text: str) -> bool:
 class FileSystem:
     """Read files and list directories, confined to ``root`` when one is given."""
 
-    def __init__(self, root: str | None = None, cwd: str | None = None) -> None:
+    def __init__(self, root: str | None = None, cwd: str | None = None, limits: Limits | None = None) -> None:
         self.root = os.path.realpath(root) if root else None
         self.cwd = cwd or os.getcwd()
-        self.max_file_bytes = 32 * 1024 * 1024
+        self.limits = limits or Limits()
+        self.max_file_bytes = self.limits.max_file_bytes
+        self.loads = 0  # files loaded by resolvers (Include / ini =), for limits.max_files
+        self._dir_cache: dict[str, list[str]] = {}
 
     # -- paths -----------------------------------------------------------------
     def to_config_path(self, host_path: str) -> str:
@@ -66,12 +83,23 @@ class FileSystem:
         return hp if rel.startswith("..") else rel
 
     def resolve(self, config_path: str) -> str:
-        """Follow symlinks like the kernel would inside a chroot at ``root``; return a host path."""
-        if self.root is None:
-            return os.path.realpath(config_path)
-        root = self.root
-        todo = [p for p in reversed(config_path.split("/"))]
-        done: list[str] = []
+        """Follow symlinks like the kernel would inside a chroot at ``root``; return a host path.
+
+        Without a root this is realpath(). Resolved directories are cached, so a file
+        in an already-seen directory costs one lstat (a 10k-file tree is walked in
+        O(files), not O(files x depth)).
+        """
+        root = self.root or ""
+        head, _, tail = config_path.rpartition("/")
+        base = self._dir_cache.get(head)
+        if base is None:
+            base = self._walk_components([], list(reversed(head.split("/"))), config_path)
+            self._dir_cache[head] = base
+        done = self._walk_components(list(base), [tail], config_path)
+        return root + ("/" + "/".join(done) if done else ("" if root else "/"))
+
+    def _walk_components(self, done: list[str], todo: list[str], config_path: str) -> list[str]:
+        root = self.root or ""
         links = 0
         while todo:
             comp = todo.pop()
@@ -81,7 +109,7 @@ class FileSystem:
                 if done:
                     done.pop()
                 continue
-            cand = root + "/" + "/".join(done + [comp])
+            cand = root + "/" + "/".join(done) + ("/" if done else "") + comp
             try:
                 st = os.lstat(cand)
             except OSError:
@@ -97,7 +125,7 @@ class FileSystem:
                 todo.extend(reversed(target.split("/")))
             else:
                 done.append(comp)
-        return root + ("/" + "/".join(done) if done else "")
+        return done
 
     # -- queries ---------------------------------------------------------------
     def _stat(self, config_path: str) -> os.stat_result | None:
@@ -137,6 +165,31 @@ class FileSystem:
             return []
         return sorted(names, key=lambda n: n.encode("utf-8", "surrogateescape"))
 
+    def scan(self, config_path: str) -> list[tuple[str, str]]:
+        """(name, kind) of a directory's entries, sorted by name; kind is "dir", "file",
+        "link-dir", "link-file" (symlinks, resolved inside the root) or "other"."""
+        try:
+            entries = list(os.scandir(self.resolve(config_path)))
+        except (OSError, ReadError):
+            return []
+        out = []
+        for e in entries:
+            try:
+                if e.is_symlink():
+                    p = posixpath.join(config_path, e.name)
+                    kind = "link-dir" if self.is_dir(p) else "link-file" if self.is_file(p) else "other"
+                elif e.is_dir(follow_symlinks=False):
+                    kind = "dir"
+                elif e.is_file(follow_symlinks=False):
+                    kind = "file"
+                else:
+                    kind = "other"
+            except OSError:
+                kind = "other"
+            out.append((e.name, kind))
+        out.sort(key=lambda nk: nk[0].encode("utf-8", "surrogateescape"))
+        return out
+
     def glob(self, pattern: str) -> list[str]:
         """Expand wildcards in any component of an absolute config path (httpd style).
 
@@ -144,6 +197,7 @@ class FileSystem:
         """
         parts = [p for p in pattern.split("/") if p]
         results = ["/"]
+        cap = self.limits.max_glob_matches
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             nxt: list[str] = []
@@ -156,6 +210,11 @@ class FileSystem:
                             cand = posixpath.join(base, name)
                             if last or self.is_dir(cand):
                                 nxt.append(cand)
+                                if len(nxt) > cap:
+                                    raise ReadLimitError(
+                                        f"{pattern}: matches more than {cap} paths (max-glob-matches); "
+                                        + (f"only the first {cap} were read" if last else "none were read"),
+                                        partial=nxt[:cap] if last else [])
                 else:
                     nxt.append(posixpath.join(base, part))
             results = nxt
@@ -174,14 +233,42 @@ class FileSystem:
         if not stat.S_ISREG(st.st_mode):
             raise ReadError(f"cannot read {self.display(config_path)}: not a regular file")
         if st.st_size > self.max_file_bytes:
-            raise ReadError(
-                f"{self.display(config_path)}: {st.st_size} bytes is over the limit of {self.max_file_bytes}"
+            raise ReadLimitError(
+                f"{self.display(config_path)}: {st.st_size} bytes is over the limit of {self.max_file_bytes} "
+                f"(max-file-bytes); not read"
             )
+        # Never follow a symlink swapped in after resolve(), never block on a FIFO or
+        # a device, and re-check what was actually opened.
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
         try:
-            with open(hp, "rb") as fh:
-                return fh.read(self.max_file_bytes + 1)
+            fd = os.open(hp, flags)
         except OSError as exc:
             raise ReadError(f"cannot read {self.display(config_path)}: {os.strerror(exc.errno or errno.EIO)}") from None
+        try:
+            fst = os.fstat(fd)
+            if not stat.S_ISREG(fst.st_mode):
+                raise ReadError(f"cannot read {self.display(config_path)}: not a regular file")
+            with os.fdopen(fd, "rb", closefd=True) as fh:
+                fd = -1
+                # Read what stat reported (plus one byte to notice growth), not a
+                # max-size buffer: allocating 32 MiB per file dominated big trees.
+                data = fh.read(min(fst.st_size, self.max_file_bytes) + 1)
+        except OSError as exc:
+            raise ReadError(f"cannot read {self.display(config_path)}: {os.strerror(exc.errno or errno.EIO)}") from None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        if len(data) > self.max_file_bytes:
+            raise ReadLimitError(f"{self.display(config_path)}: over the limit of {self.max_file_bytes} bytes "
+                                 f"(max-file-bytes); not read")
+        return data
+
+    def charge_load(self, config_path: str) -> None:
+        """Count one file load (an Include or ini = of a file) against limits.max_files."""
+        self.loads += 1
+        if self.loads > self.limits.max_files:
+            raise ReadLimitError(f"{self.display(config_path)}: not read: this check already loaded "
+                                 f"{self.limits.max_files} files (max-files)")
 
     def read_text(self, config_path: str) -> tuple[str, str | None, bool]:
         """Read and decode a config file: (text, encoding note, had a UTF-8 BOM).
@@ -197,7 +284,7 @@ class FileSystem:
             shown = self.display(config_path)
             if not msg.startswith(("cannot", shown)):
                 msg = f"{shown}: {msg}"
-            raise ReadError(msg) from None
+            raise type(exc)(msg) from None
 
 
 def decode(data: bytes) -> tuple[str, str | None]:

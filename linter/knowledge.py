@@ -5,6 +5,7 @@ Every number here has its source next to it; rules cite these names in their mes
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -190,3 +191,157 @@ class Targets:
     uwsgi: str = DEFAULT_UWSGI_VERSION
     openstack: str = DEFAULT_OPENSTACK_RELEASE
     extra: dict = field(default_factory=dict)
+
+
+# -- Apache / mod_wsgi / service facts for the caveat catalog (sections A, B, E) ---------
+# LimitRequestBody's default became 1 GiB in httpd 2.4.54 (CHANGES; 0 = unlimited before).
+# Measured on 2.4.71 (oracle-results.md addendum and tests/test_proof_catalog_apache.py):
+# it bites mod_wsgi and mod_proxy_uwsgi; mod_proxy_http forwards the body whatever the limit.
+LIMIT_REQUEST_BODY_DEFAULT_SINCE = (2, 4, 54)
+LIMIT_REQUEST_BODY_KINDS = ("mod_wsgi", "proxy_uwsgi")
+
+# Directories Debian's /etc/apache2/apache2.conf grants (`Require all granted`) while `<Directory />`
+# denies everything; RHEL's httpd.conf grants /var/www. Used only for fragments (no root config read).
+DISTRO_GRANTED_DIRS = ("/var/www", "/usr/share")
+
+# mod_wsgi WSGIProcessGroup/WSGIApplicationGroup values that are expansions, not names.
+MOD_WSGI_GROUP_EXPANSIONS = ("%{GLOBAL}", "%{RESOURCE}", "%{SERVER}", "%{GROUP}", "%{ENV:")
+
+# Services whose API needs the Authorization header (mod_wsgi strips it unless WSGIPassAuthorization On):
+# keystone OAuth1/OAuth2 and application credentials by header (keystone doc/source/admin/oauth1.rst).
+NEEDS_AUTHORIZATION_HEADER = ("keystone",)
+
+# Services that run eventlet under WSGI until a major version: threads>1 breaks them
+# (nova releasenotes stein bugs 1825584/1829062; native threads are the default from nova 33.0.0).
+EVENTLET_UNTIL = {"nova": 33}
+
+# neutron >= 26.0.0 (2025.1) needs `start-time = %t` in its uWSGI ini (ML2/OVN hash ring;
+# neutron releasenotes wsgi_start-time-101ce9c9a36b8a4f, doc/source/admin/config-wsgi.rst).
+START_TIME_REQUIRED_SINCE = {"neutron": 26}
+
+
+@dataclass(frozen=True)
+class RemovedScript:
+    """A WSGI script a service no longer ships (its pbr wsgi_scripts entry point was removed)."""
+
+    script: str
+    service: str
+    release: str  # first OpenStack release without it
+    version: str  # the service version that removed it ("" when untagged / not a versioned project)
+    module: str  # what uWSGI should load instead
+    source: str
+
+
+REMOVED_SCRIPTS: dict[str, RemovedScript] = {s.script: s for s in (
+    RemovedScript("keystone-wsgi-public", "keystone", "2025.2", "28.0.0", "keystone.wsgi.api:application",
+                  "keystone releasenotes remove-wsgi-scripts (615b97ee)"),
+    RemovedScript("keystone-wsgi-admin", "keystone", "2025.2", "28.0.0", "keystone.wsgi.api:application",
+                  "keystone releasenotes remove-wsgi-scripts (615b97ee)"),
+    RemovedScript("nova-api-wsgi", "nova", "2026.1", "33.0.0", "nova.wsgi.osapi_compute:application",
+                  "nova releasenotes remove-wsgi-scripts (577090db)"),
+    RemovedScript("nova-metadata-wsgi", "nova", "2026.1", "33.0.0", "nova.wsgi.metadata:application",
+                  "nova releasenotes remove-wsgi-scripts (577090db)"),
+    RemovedScript("placement-api", "placement", "2026.1", "15.0.0", "placement.wsgi.api:application",
+                  "placement releasenotes remove-wsgi-script (38236270)"),
+    RemovedScript("cinder-wsgi", "cinder", "2026.1", "28.0.0", "cinder.wsgi.api:application",
+                  "cinder releasenotes remove-wsgi-script (84828533)"),
+    RemovedScript("glance-wsgi-api", "glance", "2026.1", "32.0.0", "glance.wsgi.api:application",
+                  "glance releasenotes remove-wsgi-script (1b6bcc68)"),
+    RemovedScript("heat-wsgi-api", "heat", "2025.2", "25.0.0", "heat.wsgi.api:application",
+                  "heat releasenotes remove-wsgi-scripts (fb27d791)"),
+    RemovedScript("heat-wsgi-api-cfn", "heat", "2025.2", "25.0.0", "heat.wsgi.cfn:application",
+                  "heat releasenotes remove-wsgi-scripts (fb27d791)"),
+    RemovedScript("octavia-wsgi", "octavia", "2025.2", "", "octavia.wsgi.api:application",
+                  "octavia commit 8ebf8d27c (2025-04-30)"),
+    RemovedScript("designate-api-wsgi", "designate", "2024.1", "", "designate.wsgi.api:application",
+                  "designate commit e6d83dfc (2023-12)"),
+    RemovedScript("manila-wsgi", "manila", "2025.2", "", "manila.wsgi.api:application",
+                  "manila commit 02bfe5b41 (2025-05)"),
+    RemovedScript("barbican-wsgi-api", "barbican", "2026.2", "", "barbican.wsgi.api:application",
+                  "barbican releasenotes remove-wsgi-script (62f9a5ce, 2026, untagged when catalogued)"),
+)}
+
+
+def release_at_least(release: str, since: str) -> bool:
+    """Is OpenStack ``release`` the same as or newer than ``since``? (unknown -> False)"""
+    try:
+        return RELEASES.index(normalize_release(release)) >= RELEASES.index(normalize_release(since))
+    except ValueError:
+        return False
+
+
+# -- uWSGI options (caveat catalog section C) -------------------------------------------
+# Option names uWSGI 2.0 accepts as ini keys, per plugin: linter/data/uwsgi_options_2_0.txt
+# (generated from `uwsgi --help` of Debian's 2.0.21; the file says how).
+UWSGI_OPTIONS_FILE = "data/uwsgi_options_2_0.txt"
+
+
+def uwsgi_known_options() -> dict[str, str]:
+    """Every uWSGI 2.0 option name -> the plugin that adds it ("core" for the core)."""
+    return dict(_uwsgi_options())
+
+
+@functools.cache
+def _uwsgi_options() -> tuple[tuple[str, str], ...]:
+    from importlib import resources
+
+    text = resources.files("wsgilint").joinpath(UWSGI_OPTIONS_FILE).read_text(encoding="utf-8")
+    out, plugin = [], "core"
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            plugin = line.strip("[]")
+            continue
+        out.append((line, plugin))
+    return tuple(out)
+
+
+# Options that exist only in uWSGI master (the unreleased 2.1), not in any 2.0.x release.
+UWSGI_MASTER_ONLY_OPTIONS = {
+    # core/uwsgi.c on master; absent from 2.0.21 --help with every plugin loaded (strict mode:
+    # "unknown config directive: wsgi-manage-chunked-input")
+    "wsgi-manage-chunked-input": "uWSGI master (2.1)",
+}
+# Keys that are no uWSGI option but that apps read from uwsgi.opt (so they are not typos).
+UWSGI_APP_KEYS = {
+    # neutron >= 26.0.0 reads uwsgi.opt['start-time'] (neutron doc admin/config-wsgi.rst); devstack sets it
+    # for every service.
+    "start-time": "neutron",
+}
+# Keys of the HTTP router itself; every other option of the `http` plugin configures that router.
+UWSGI_ROUTER_KEYS = frozenset({"http", "https", "https2", "httprouter"})
+# uWSGI 2.0 clamps buffer-size to 16 bits (core/uwsgi.c uwsgi_opt_set_16bit): measured on 2.0.21,
+# 65536 and 114688 both behave as 65535 ("invalid HTTP request size (max 65535)").
+UWSGI_MAX_BUFFER_SIZE = 65535
+# Below this a single maximal Apache header (LimitRequestFieldSize 8190) plus the usual
+# variables no longer fits; devstack, kolla and keystone's sample use 65535.
+UWSGI_MIN_BUFFER_SIZE = 16384
+UWSGI_RECOMMENDED_BUFFER_SIZE = 65535
+# Numeric options read with strtoul/atoi (core/uwsgi.c uwsgi_opt_set_int/_64bit/_16bit): a suffix
+# is ignored, so `chunked-input-limit = 64M` is 64 bytes (measured on 2.0.21).
+UWSGI_BYTE_OPTIONS = frozenset({
+    "buffer-size", "chunked-input-limit", "post-buffering", "post-buffering-bufsize", "limit-post",
+    "body-read-warning", "http-buffer-size", "socket-send-buffer", "socket-write-buffer",
+})
+# uwsgi_opt_set_megabytes: the number is already in MiB, so only an M/MB suffix is harmless.
+UWSGI_MEGABYTE_OPTIONS = frozenset({
+    "limit-as", "reload-on-as", "reload-on-rss", "evil-reload-on-as", "evil-reload-on-rss",
+    "cheaper-rss-limit-soft", "cheaper-rss-limit-hard",
+})
+UWSGI_SECOND_OPTIONS = frozenset({
+    "harakiri", "socket-timeout", "http-timeout", "chunked-input-timeout", "worker-reload-mercy",
+    "reload-mercy", "mule-reload-mercy", "http-connect-timeout", "http-headers-timeout", "http-harakiri",
+    "max-worker-lifetime", "idle",
+})
+# uWSGI 2.1 (master) makes SIGTERM stop the instance; 2.0.x reloads on it (ThingsToKnow.rst).
+UWSGI_DIE_ON_TERM_DEFAULT_SINCE = (2, 1)
+# Apache directives that mean identity federation (claims passed to the app as variables).
+APACHE_FEDERATION_PREFIXES = ("oidc", "mellon", "shib", "authopenidc")
+APACHE_FEDERATION_AUTHTYPES = frozenset({"openid-connect", "auth-openidc", "mellon", "shibboleth", "shib"})
+
+# httpd core.xml: LimitRequestFieldSize 8190 (one request header line); server/vhost context only.
+# Measured on 2.4.71 (oracle-results.md stack 6): a 9000-byte X-Auth-Token gets 400 (AH00561) even
+# when uWSGI's buffer-size behind mod_proxy_uwsgi is 65535.
+APACHE_LIMIT_REQUEST_FIELD_SIZE = Default(8190, "httpd core.xml: LimitRequestFieldSize 8190")

@@ -6,12 +6,15 @@ import posixpath
 from dataclasses import dataclass, field
 
 from wsgilint import discover as discover_mod
-from wsgilint import engine, knowledge, registry
+from wsgilint import engine, knowledge, registry, suppress
 from wsgilint.findings import Finding
 from wsgilint.fsroot import FileSystem, ReadError
+from wsgilint.limits import Limits
 from wsgilint.model.build import build_apache, build_uwsgi, link
+from wsgilint.model.build_nginx import build_nginx
 from wsgilint.model.types import Deployment, InactiveSite
 from wsgilint.resolve import apache as apache_resolve
+from wsgilint.resolve import nginx as nginx_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile
@@ -25,6 +28,8 @@ class CheckOptions:
     defines: dict[str, str] = field(default_factory=dict)
     targets: knowledge.Targets = field(default_factory=knowledge.Targets)
     engine: engine.EngineOptions = field(default_factory=engine.EngineOptions)
+    ignore_comments: bool = True  # honour `# wsgilint: ignore[...]` comments (--no-ignore-comments)
+    limits: Limits = field(default_factory=Limits)  # size/depth limits (--limit NAME=N)
 
 
 @dataclass
@@ -40,7 +45,7 @@ class NothingRead(Exception):
 
 
 def run(options: CheckOptions) -> CheckResult:
-    fs = FileSystem(options.root, cwd=options.cwd)
+    fs = FileSystem(options.root, cwd=options.cwd, limits=options.limits)
     plan = discover_mod.discover(fs, options.paths)
     model = Deployment(targets=options.targets)
     httpd_version = knowledge.parse_version(options.targets.httpd)
@@ -57,6 +62,7 @@ def run(options: CheckOptions) -> CheckResult:
                                      httpd_version=httpd_version)
         model.apache.append(build_apache(cfg))
         model.diagnostics.extend(cfg.diagnostics)
+    _nginx(fs, plan, model)
 
     configs = [uwsgi_resolve.resolve(fs, p) for p in plan.uwsgi_files]
     included = {f.path for c in configs for f in c.files[1:]}
@@ -75,6 +81,11 @@ def run(options: CheckOptions) -> CheckResult:
             if f.source.path not in seen:
                 seen.add(f.source.path)
                 files.append((f.source.path, "apache"))
+    for ngx in model.nginx:
+        for nf in ngx.config.files:
+            if nf.source.path not in seen:
+                seen.add(nf.source.path)
+                files.append((nf.source.path, "nginx"))
     for app in model.uwsgi:
         for src in app.config.files:
             if src.path not in seen:
@@ -91,11 +102,31 @@ def run(options: CheckOptions) -> CheckResult:
             raise NothingRead(reasons[0])
         if plan.skipped:
             raise NothingRead(f"nothing to check: {plan.skipped[0][0]}: {plan.skipped[0][1]}")
-        where = ", ".join(options.paths) if options.paths else "the standard places (/etc/apache2, /etc/httpd, /etc/uwsgi)"
-        raise NothingRead(f"no Apache or uWSGI configuration found in {where}")
+        where = ", ".join(options.paths) if options.paths else "the standard places (/etc/apache2, /etc/httpd, /etc/nginx, /etc/uwsgi)"
+        raise NothingRead(f"no Apache, nginx or uWSGI configuration found in {where}")
 
-    findings = engine.run(registry.all_rules(), model, options.engine)
+    # Inline `# wsgilint: ignore[...]` comments are applied here (and unused ones reported).
+    findings = suppress.run_rules(registry.all_rules(), model, options.engine,
+                                  honour_comments=options.ignore_comments)
     return CheckResult(findings, files, model, [(fs.display(p), why) for p, why in plan.skipped])
+
+
+def _nginx(fs: FileSystem, plan, model: Deployment) -> None:
+    """Resolve nginx.conf trees, then fragments that none of them already read."""
+    read: set[str] = set()
+    for root in plan.nginx_roots:
+        cfg = nginx_resolve.resolve(fs, root, complete=True)
+        read.update(f.config_path for f in cfg.files)
+        model.nginx.append(build_nginx(cfg))
+        model.diagnostics.extend(cfg.diagnostics)
+    for frag in plan.nginx_fragments:
+        if frag in read:
+            continue
+        # Debian/Red Hat fragments name includes relative to /etc/nginx; elsewhere guess their directory.
+        prefix = "/etc/nginx" if frag.startswith("/etc/nginx/") else posixpath.dirname(frag)
+        cfg = nginx_resolve.resolve(fs, frag, complete=False, prefix=prefix)
+        model.nginx.append(build_nginx(cfg))
+        model.diagnostics.extend(cfg.diagnostics)
 
 
 def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
@@ -107,7 +138,7 @@ def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
         text, _, _ = fs.read_text(path)
     except ReadError:
         return {}
-    return apache_resolve.parse_envvars(text)
+    return apache_resolve.parse_envvars(text, fs.limits)
 
 
 def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 
 
@@ -19,12 +20,10 @@ class SourceFile:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
+            # Line starts from the lengths of "\n"-terminated lines (C-speed, unlike a find loop).
+            lines = self.text.split("\n")
             starts = [0]
-            find = self.text.find
-            pos = find("\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find("\n", pos + 1)
+            starts.extend(accumulate(len(line) + 1 for line in lines[:-1]))
             self._starts = starts
         return self._starts
 

@@ -1,14 +1,16 @@
 """A ProxyPass points at a local socket that no scanned uWSGI serves.
 
 ## What it does
-When uWSGI files were read, finds `ProxyPass` routes to a unix socket or a
-loopback port that none of them binds.
+When uWSGI files were read, finds `ProxyPass` routes (and nginx `uwsgi_pass` /
+`proxy_pass` routes) to a unix socket or a loopback port that none of them binds.
 
 ## Why is this bad?
 Apache answers **503 Service Unavailable** (`(111)Connection refused` or
 `(2)No such file or directory: AH02454`) for every request on that route. Typical
 causes: sample files that disagree (manila's Apache sample proxies to 51999, its
-uWSGI sample binds 61999), a renamed socket, or a port over 65535.
+uWSGI sample binds 61999), a renamed socket, or a port over 65535. nginx
+answers **502 Bad Gateway** (`connect() ... failed (2: No such file or
+directory)` or `(111: Connection refused)`; measured on nginx 1.22.1).
 
 ## Example
 ```apache
@@ -40,14 +42,15 @@ def check(model: Deployment):
         return
     listening = ", ".join(str(b.address) for app in model.uwsgi for b in app.binds) or "nothing"
     for route in model.routes:
-        if route.kind not in ("proxy_uwsgi", "proxy_http") or route.address is None or route.backend is not None:
+        if not route.protocol or route.address is None or route.backend is not None:
             continue
         a = route.address
         if a.kind == "tcp" and (a.host or "").lower() not in _LOCAL and not (a.host or "").startswith("127."):
             continue
         yield Hit(
             route.target_span(),
-            f"no scanned uWSGI listens on {a} for {route.path}: Apache will answer 503 "
+            f"no scanned uWSGI listens on {a} for {route.path}: "
+            f"{'nginx will answer 502' if route.frontend == 'nginx' else 'Apache will answer 503'} "
             f"(the scanned uWSGI files listen on {listening})",
             service=route.service,
         )

@@ -54,7 +54,11 @@ def test_corpus_file_lints_without_internal_error(rel, corpus):
     assert crashed == []
 
 
-@pytest.mark.parametrize("rel", ["derived/devstack", "glance/httpd"])
+# Only devstack's derived configs are known good. Glance's own sample ini
+# (glance/httpd) says `plugins = python`, which Debian's packaged uWSGI 2.0.21
+# cannot load (measured: "UNABLE to load uWSGI plugin", no app loaded), so
+# WSG116 rightly reports it: the server wins over the sample.
+@pytest.mark.parametrize("rel", ["derived/devstack"])
 def test_known_good_configs_are_clean(rel, corpus):
     result = lintrun.check([corpus / rel], cwd=corpus)
     assert result.files, "nothing was read"

@@ -264,6 +264,23 @@ REJECT_CASES = {
     "undefined_var_in_include": ("Include ${WSGILINT_UNDEFINED}/x.conf\n", {}, False),
     "defined_var_in_include": ("Define D inc\nInclude ${D}/x.conf\n", {"inc/x.conf": "\n"}, True),
     "crlf_mismatch": ("<Location /a>\r\n</Directory>\r\n", {}, False),
+    # Hard cases collected by certbot's Apache parser and httpd's bug tracker.
+    "two_closers_on_one_line": ("<VirtualHost 127.0.0.1:18080>\n<Location /a>\n</Location></VirtualHost>\n",
+                                {}, False),
+    "closer_word_without_gt": ("<Location /a>\n</Location >\n", {}, False),
+    "closer_glued_junk": ("<Location /a>\n</Location>junk\n", {}, False),
+    "closer_then_ignored_words": ("<Location /a>\n</Location> junk\n", {}, True),
+    "odd_ifmodule_argument": ('<ifmodule mod_deflate.c="">\nInclude missing.conf\n</ifmodule>\n', {}, True),
+    "vhost_opener_continued": ("<VirtualHost \\\n  127.0.0.1:18080>\n</VirtualHost>\n", {}, True),
+    "vhost_opener_empty_continued_lines": ("<VirtualHost \\\n\\\n127.0.0.1:18080>\n</VirtualHost>\n", {}, True),
+    "define_in_vhost_then_undefine": (
+        "<VirtualHost 127.0.0.1:18080>\nDefine WSGILINT_X inc\n</VirtualHost>\nInclude ${WSGILINT_X}/x.conf\n"
+        "UnDefine WSGILINT_X\n<IfDefine WSGILINT_X>\nInclude missing.conf\n</IfDefine>\n",
+        {"inc/x.conf": "\n"}, True),
+    "undefined_var_stays_literal": ("ServerAdmin ${WSGILINT_NOPE}@example.org\n", {}, True),
+    "quoted_escaped_quote": ('ServerAdmin "a\\"b@example.org"\n', {}, True),
+    "hash_after_directive_is_an_argument": ("<VirtualHost 127.0.0.1:18080>\nServerAlias a.example # b\n"
+                                            "</VirtualHost>\n", {}, True),
 }
 
 

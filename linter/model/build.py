@@ -255,9 +255,9 @@ def build_uwsgi(config: UwsgiConfig) -> UwsgiApp:
 def link(deployment: Deployment) -> None:
     """Tie each proxy route to the uWSGI socket it reaches, and each route to a service."""
     for route in deployment.routes:
-        if route.kind in ("proxy_uwsgi", "proxy_http") and route.address is not None:
+        if route.protocol and route.address is not None:  # Apache proxy_* and nginx *_pass routes
             candidates = [(app, b) for app in deployment.uwsgi for b in app.binds if route.address.reaches(b.address)]
-            want = "uwsgi" if route.kind == "proxy_uwsgi" else "http"
+            want = route.protocol
             candidates.sort(key=lambda ab: ab[1].protocol != want)
             if candidates:
                 route.backend, route.bind = candidates[0]

@@ -11,6 +11,8 @@ from wsgilint.knowledge import Targets
 if TYPE_CHECKING:
     from wsgilint.resolve.apache import ApacheConfig, Directive
     from wsgilint.resolve.diagnostics import Diagnostic
+    from wsgilint.resolve.nginx import Directive as NginxDirective
+    from wsgilint.resolve.nginx import NginxConfig
     from wsgilint.resolve.uwsgi import Option, UwsgiConfig
     from wsgilint.source import SourceFile, Span
 
@@ -112,13 +114,13 @@ class WsgiDaemon:
 
 @dataclass
 class Route:
-    """A URL prefix an Apache front end sends to an application."""
+    """A URL prefix a front end (Apache or nginx) sends to an application."""
 
-    kind: str  # "proxy_uwsgi" | "proxy_http" | "mod_wsgi" | "proxy_other"
+    kind: str  # "proxy_uwsgi" | "proxy_http" | "mod_wsgi" | "proxy_other" | "nginx_uwsgi" | "nginx_proxy"
     path: str
-    directive: "Directive"
-    server: "ApacheServer"
-    vhost: "Directive | None"
+    directive: "Directive"  # an nginx Directive (same interface) when frontend == "nginx"
+    server: "ApacheServer | NginxServer"
+    vhost: "Directive | None"  # nginx: the `server` block
     scopes: list["Directive"]  # sections whose settings apply, outermost first
     target: str = ""
     scheme: str = ""
@@ -132,13 +134,23 @@ class Route:
     service_reason: str = ""
     backend: UwsgiApp | None = None
     bind: Bind | None = None
+    frontend: str = "apache"  # "apache" | "nginx" (nginx routes: server/directive are nginx's)
 
     @property
     def span(self) -> "Span":
         return self.directive.span
 
+    @property
+    def protocol(self) -> str:
+        """What the front end speaks to the backend: "uwsgi", "http", or "" (mod_wsgi, other)."""
+        return _ROUTE_PROTOCOL.get(self.kind, "")
+
     def target_span(self) -> "Span":
-        idx = 1 if self.kind != "mod_wsgi" else 1
+        if self.frontend == "nginx":  # uwsgi_pass/proxy_pass: the target is the first argument
+            return self.directive.arg_span(0)
+        # ProxyPass inside <Location> has no path argument: its target is the first word.
+        args = self.directive.args
+        idx = 0 if self.kind != "mod_wsgi" and args and args[0] == self.target else 1
         return self.directive.arg_span(idx)
 
     def settings(self, key: str) -> list["Directive"]:
@@ -162,6 +174,27 @@ class Route:
             if win is not None and any(a.lower() == name.lower() for a in d.args):
                 win = None
         return win
+
+
+_ROUTE_PROTOCOL = {"proxy_uwsgi": "uwsgi", "nginx_uwsgi": "uwsgi", "proxy_http": "http", "nginx_proxy": "http"}
+
+
+@dataclass
+class NginxServer:
+    """One nginx configuration tree (nginx.conf and its includes), or a fragment."""
+
+    config: "NginxConfig"
+    servers: list["NginxDirective"]  # `server` blocks inside http (or at the top of a fragment)
+    routes: list[Route]
+    upstreams: dict[str, "NginxDirective"]
+
+    @property
+    def complete(self) -> bool:
+        return self.config.complete
+
+    @property
+    def path(self) -> str:
+        return self.config.files[0].source.path if self.config.files else self.config.root_path
 
 
 @dataclass
@@ -199,6 +232,7 @@ class Deployment:
 
     apache: list[ApacheServer] = field(default_factory=list)
     uwsgi: list[UwsgiApp] = field(default_factory=list)
+    nginx: list[NginxServer] = field(default_factory=list)
     diagnostics: list["Diagnostic"] = field(default_factory=list)
     inactive_sites: list[InactiveSite] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (display path, kind)
@@ -207,4 +241,4 @@ class Deployment:
 
     @property
     def routes(self) -> list[Route]:
-        return [r for s in self.apache for r in s.routes]
+        return [r for s in self.apache for r in s.routes] + [r for s in self.nginx for r in s.routes]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
+from wsgilint.limits import Limits
 from wsgilint.parse.syntax import SyntaxProblem
 from wsgilint.source import SourceFile
 
@@ -25,6 +27,7 @@ from wsgilint.source import SourceFile
 # quote or a backslash; an unterminated quote runs to the end), or a run of non-space.
 _WORD = re.compile(r"""("(?:[^"\\]|\\.)*(?:"|\\?$)|'(?:[^'\\]|\\.)*(?:'|\\?$)|\S+)""", re.S)
 _SPACE = " \t\r\f\v"
+_RECOVER_LOOKBACK = 64
 
 
 def unquote(word: str) -> tuple[str, bool]:
@@ -87,12 +90,12 @@ class Node:
     def is_section(self) -> bool:
         return self.children is not None
 
-    def offset_of(self, raw_index: int) -> int:
+    def offset_of(self, raw_index: int, _starts: list[int] | None = None) -> int:
         """File offset of a character index into ``raw``."""
         if self._segments is None:
             return self._raw_start + raw_index
         idx = self._raw_start + raw_index  # index into the logical line
-        starts = [s[0] for s in self._segments]
+        starts = _starts if _starts is not None else [s[0] for s in self._segments]
         k = bisect_right(starts, idx) - 1
         seg_logical, seg_file = self._segments[k]
         return seg_file + (idx - seg_logical)
@@ -100,8 +103,10 @@ class Node:
     def arg_spans(self) -> list[tuple[int, int]]:
         """File offsets (start, end) of each argument as written."""
         out = []
+        # The segment table once per call, not per word: 100k continuation lines stay linear.
+        starts = [s[0] for s in self._segments] if self._segments is not None else None
         for m in _WORD.finditer(self.raw):
-            out.append((self.offset_of(m.start()), self.offset_of(m.end() - 1) + 1))
+            out.append((self.offset_of(m.start(), starts), self.offset_of(m.end() - 1, starts) + 1))
         return out
 
     def __repr__(self) -> str:
@@ -121,13 +126,26 @@ class ParsedFile:
         self.problems: list[SyntaxProblem] = []
 
 
-def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -> ParsedFile:
-    """Parse Apache configuration text. Never raises on bad input: problems are recorded."""
+def parse(text: str, path: str = "<string>", source: SourceFile | None = None,
+          limits: Limits | None = None) -> ParsedFile:
+    """Parse Apache configuration text. Never raises on bad input: problems are recorded.
+
+    Limits: a logical line longer than ``max_line_length`` is skipped, and sections
+    nested deeper than ``max_depth`` are matched but dropped (each reported once).
+    """
     src = source or SourceFile(path, text, "apache")
+    limits = limits or DEFAULT_LIMITS
+    max_line = limits.max_line_length
+    max_depth = limits.max_depth
+    depth_reported = False
     result = ParsedFile(src)
     nodes = result.nodes
     comments = result.comments
     problems = result.problems
+    if text.count("\n") > limits.max_lines:
+        problems.append(SyntaxProblem(0, min(len(text), 1), f"more than {limits.max_lines} lines (max-lines); "
+                                      f"file not parsed", code="limit-exceeded"))
+        return result
     stack: list[Node] = []
     children = nodes
     n = len(text)
@@ -166,7 +184,12 @@ def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -
                 segments.append((logical_len, seg_start))
                 pieces.append(cur)
                 break
-            line = "".join(pieces)
+            line = "".join(pieces) if logical_len + len(pieces[-1]) <= max_line else None
+        if line is None or len(line) > max_line:
+            problems.append(SyntaxProblem(
+                line_start, end, f"line longer than {max_line} characters (max-line-length); skipped",
+                code="limit-exceeded"))
+            continue
         stripped = line.lstrip(_SPACE)
         if not stripped:
             continue
@@ -202,13 +225,16 @@ def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -
                     problems.append(SyntaxProblem(dstart, dend, f"{name} without matching <{cname}> section"))
                     continue
                 top = stack[-1]
-                if not name.endswith(">") or cname.lower() != top.key[1:] or raw:
-                    shown = name if name.endswith(">") else name + ">"
+                # httpd (checked on 2.4.71): the closing *word* must end with '>'
+                # ("</Location >" and "</Location>junk" are "missing closing '>'");
+                # words after a correct closer ("</Location> junk") are ignored.
+                if not name.endswith(">") or cname.lower() != top.key[1:]:
                     problems.append(SyntaxProblem(
-                        dstart, dend, f"Expected </{top.name[1:]}> but saw {shown}" if not raw else
-                        f"Expected </{top.name[1:]}> but saw {name} {raw}"))
-                    # Recover like a human would: close the matching open section if any.
-                    for k in range(len(stack) - 1, -1, -1):
+                        dstart, dend, f"{name}> directive missing closing '>'" if not name.endswith(">") else
+                        f"Expected </{top.name[1:]}> but saw {name}"))
+                    # Recover like a human would: close the matching open section if any
+                    # (looking back a bounded distance: a hostile file may nest 20k deep).
+                    for k in range(len(stack) - 1, max(-1, len(stack) - 1 - _RECOVER_LOOKBACK), -1):
                         if stack[k].key[1:] == cname.lower():
                             for open_node in stack[k:]:
                                 open_node.close_start, open_node.close_end = dstart, dend
@@ -236,9 +262,17 @@ def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -
                 sec_name = sec_name[:-1]
             node = Node(sec_name, split_words(sec_raw), sec_raw, src, dstart, dend,
                         raw_base, segments, [])
-            if stack:
-                node.parent = stack[-1]
-            children.append(node)
+            if len(stack) >= max_depth:
+                # Too deep: keep matching its closing tag, but leave it (and its body) out.
+                if not depth_reported:
+                    depth_reported = True
+                    problems.append(SyntaxProblem(
+                        dstart, dend, f"sections nested deeper than {max_depth} levels (max-depth); "
+                        f"the deeper ones are not checked", code="limit-exceeded"))
+            else:
+                if stack:
+                    node.parent = stack[-1]
+                children.append(node)
             stack.append(node)
             children = node.children
             continue
@@ -246,7 +280,7 @@ def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -
         if stack:
             node.parent = stack[-1]
         children.append(node)
-    for open_node in reversed(stack):
+    for open_node in reversed(stack[:max_depth]):
         problems.append(SyntaxProblem(open_node.start, open_node.end, f"{open_node.name}> was not closed."))
     return result
 

@@ -41,16 +41,24 @@ _BLOCK_OPEN = ("if ", "if[", "case ", "while ", "for ", "until ")
 _BLOCK_CLOSE = ("fi", "esac", "done")
 
 
-def parse_envvars(text: str) -> dict[str, str]:
-    """NAME -> value for every top-level assignment, expanded with earlier ones."""
+def parse_envvars(text: str, limits=None) -> dict[str, str]:
+    """NAME -> value for every top-level assignment, expanded with earlier ones.
+
+    Values are cut at ``limits.max_expansion`` characters (an ``A=$A$A`` chain doubles)
+    and lines over ``limits.max_line_length`` are skipped.
+    """
     import pyparsing as pp
+
+    from wsgilint.limits import DEFAULT
+
+    limits = limits or DEFAULT
 
     grammar = _grammar()
     values: dict[str, str] = {"SUFFIX": ""}
     depth = 0
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith("#") or len(line) > limits.max_line_length:
             continue
         first = line.split(None, 1)[0].rstrip(";")
         if line.startswith(_BLOCK_OPEN):
@@ -67,12 +75,16 @@ def parse_envvars(text: str) -> dict[str, str]:
             continue
         name, parts = toks[0], toks[1] if len(toks) > 1 else []
         out = []
+        size = 0
         for kind, *rest in parts:
             if kind == "lit":
                 out.append(rest[0])
             else:
                 var, op = rest
                 out.append(values.get(var, "") if not op else "")
-        values[name] = "".join(out)
+            size += len(out[-1])
+            if size > limits.max_expansion:
+                break
+        values[name] = "".join(out)[: limits.max_expansion]
     values.pop("SUFFIX", None)
     return values

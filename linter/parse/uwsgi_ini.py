@@ -7,6 +7,8 @@ with an empty value, quotes are not removed, repeated keys are all kept in order
 
 from __future__ import annotations
 
+from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
+from wsgilint.limits import Limits
 from wsgilint.parse.syntax import SyntaxProblem
 from wsgilint.source import SourceFile
 
@@ -46,10 +48,17 @@ class ParsedIni:
         return [e for e in self.entries if e.section == name]
 
 
-def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -> ParsedIni:
-    """Parse ini text; never raises on bad input."""
+def parse(text: str, path: str = "<string>", source: SourceFile | None = None,
+          limits: Limits | None = None) -> ParsedIni:
+    """Parse ini text; never raises on bad input. Over-long lines are skipped (max-line-length)."""
     src = source or SourceFile(path, text, "uwsgi")
     out = ParsedIni(src)
+    limits = limits or DEFAULT_LIMITS
+    max_line = limits.max_line_length
+    if text.count("\n") > limits.max_lines:
+        out.problems.append(SyntaxProblem(0, min(len(text), 1), f"more than {limits.max_lines} lines (max-lines); "
+                                          f"file not parsed", code="limit-exceeded"))
+        return out
     section: str | None = None
     pos = 0
     n = len(text)
@@ -59,6 +68,10 @@ def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -
         end = n if nl == -1 else nl
         line_start = pos
         pos = end + 1
+        if end - line_start > max_line:
+            out.problems.append(SyntaxProblem(line_start, end, f"line longer than {max_line} characters "
+                                              f"(max-line-length); skipped", code="limit-exceeded"))
+            continue
         line = text[line_start:end]
         stripped = line.lstrip(_WS)
         if not stripped:

@@ -8,6 +8,9 @@ FORMATS = {
     "text": "wsgilint.report.text:render",
     "json": "wsgilint.report.json_report:render",
     "concise": "wsgilint.report.concise:render",
+    "sarif": "wsgilint.report.sarif:render",
+    "github": "wsgilint.report.github:render",
+    "gitlab": "wsgilint.report.gitlab:render",
 }
 
 

@@ -13,6 +13,7 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 def render(result, stream, *, color: bool | None = None, fail_on: str = "warning", **_: object) -> None:
     from rich.console import Console
     from rich.markup import escape
+    from rich.text import Text
 
     console = Console(file=stream, force_terminal=color, no_color=(color is False), highlight=False,
                       soft_wrap=True, width=200 if not getattr(stream, "isatty", lambda: False)() else None)
@@ -25,7 +26,8 @@ def render(result, stream, *, color: bool | None = None, fail_on: str = "warning
             console.print(f"    --> {escape(f.path)}:{f.line}:{f.column}")
             if f.span is not None and f.line:
                 src = f.span.source.line_text(f.line)
-                console.print(f"  [dim]{f.line:>4} |[/] {escape(src)}")
+                # A Text, not markup: a line ending in a backslash would otherwise print doubled.
+                console.print(Text.assemble(("  ", ""), (f"{f.line:>4} |", "dim"), " ", src))
                 caret_len = max(1, min(len(src) - f.column + 1, f.span.end - f.span.start)) if f.end_line == f.line \
                     else max(1, len(src) - f.column + 1)
                 console.print(f"  [dim]     |[/] {' ' * (f.column - 1)}[{style}]{'^' * caret_len}[/]")

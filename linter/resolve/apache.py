@@ -150,14 +150,16 @@ class _Resolver:
         self.comments: dict[str, list] = {}
         self.parsed_cache: dict[str, apache_parser.ParsedFile] = {}
         self.include_stack: list[str] = []
+        self.limits_hit: set[str] = set()
 
     # -- files -------------------------------------------------------------------
     def load(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
         real = None
         try:
             real = self.fs.resolve(config_path)
+            self.fs.charge_load(config_path)
         except ReadError as exc:
-            self._diag("file-unreadable", str(exc), by, config_path)
+            self._read_error(exc, by, config_path)
             return
         if real in self.include_stack:
             self._diag("include-cycle", f"{self.fs.display(config_path)} includes itself (through "
@@ -172,10 +174,10 @@ class _Resolver:
             try:
                 text, note, bom = self.fs.read_text(config_path)
             except ReadError as exc:
-                self._diag("file-unreadable", str(exc), by, config_path)
+                self._read_error(exc, by, config_path)
                 return
             source = SourceFile(self.fs.display(config_path), text, "apache")
-            parsed = apache_parser.parse(text, source.path, source)
+            parsed = apache_parser.parse(text, source.path, source, self.fs.limits)
             self.parsed_cache[real] = parsed
             if note:
                 self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
@@ -200,6 +202,15 @@ class _Resolver:
         finally:
             self.include_stack.pop()
 
+    def _read_error(self, exc: ReadError, by: Directive | None, path: str | None) -> None:
+        """A ReadError as a diagnostic; a limit is reported once per configuration."""
+        if exc.code == "limit-exceeded":
+            key = str(exc).rsplit("(", 1)[-1]
+            if key in self.limits_hit:
+                return
+            self.limits_hit.add(key)
+        self._diag(exc.code, str(exc), by, path)
+
     def _diag(self, code: str, message: str, by: Directive | None, path: str | None) -> None:
         self.diagnostics.append(Diagnostic(code, message, by.span if by is not None else None,
                                            path=None if by is not None else (self.fs.display(path) if path else None)))
@@ -209,52 +220,74 @@ class _Resolver:
         raw = node.raw
         if "${" not in raw:
             return node.args
-
-        def sub(m):
+        cap = self.fs.limits.max_expansion
+        out: list[str] = []
+        size = 0
+        last = 0
+        for m in _VAR.finditer(raw):
             name = m.group(1)
             if name in self.defines:
-                return self.defines[name]
-            self.diagnostics.append(Diagnostic(
-                "undefined-variable",
-                f"Config variable ${{{name}}} is not defined (httpd keeps it literally, AH00111)",
-                Span(node.source, node.start, node.end)))
-            return m.group(0)
-
-        return apache_parser.split_words(_VAR.sub(sub, raw))
+                value = self.defines[name]
+            else:
+                self.diagnostics.append(Diagnostic(
+                    "undefined-variable",
+                    f"Config variable ${{{name}}} is not defined (httpd keeps it literally, AH00111)",
+                    Span(node.source, node.start, node.end)))
+                value = m.group(0)
+            out.append(raw[last:m.start()])
+            out.append(value)
+            size += m.start() - last + len(value)
+            last = m.end()
+            if size > cap:
+                # A Define doubling chain (Define a ${a}${a}) grows 2^n: stop at the limit.
+                self.diagnostics.append(Diagnostic(
+                    "limit-exceeded", f"${{VAR}} expansion longer than {cap} characters (max-expansion); "
+                    f"the value was cut there", Span(node.source, node.start, node.end)))
+                return apache_parser.split_words("".join(out)[:cap])
+        out.append(raw[last:])
+        return apache_parser.split_words("".join(out))
 
     def walk(self, nodes, parent: Directive, file: str, depth: int) -> None:
+        """Walk one file's nodes in order (iteratively: nesting depth costs no Python frames)."""
+        stack = [(iter(nodes), parent)]
+        while stack:
+            it, parent = stack[-1]
+            for node in it:
+                if node.children is not None:
+                    if node.key in _CONDITIONALS:
+                        if self.condition(node, self.expand(node)):
+                            stack.append((iter(node.children), parent))
+                            break
+                        continue
+                    sec = Directive(node, self.expand(node), parent, file, [])
+                    parent.children.append(sec)
+                    stack.append((iter(node.children), sec))
+                    break
+                self.directive(node, parent, file, depth)
+            else:
+                stack.pop()
+
+    def directive(self, node, parent: Directive, file: str, depth: int) -> None:
+        """One non-section directive: record it and apply its read-time effect."""
         out = parent.children
-        for node in nodes:
-            key = node.key
-            if node.children is not None:
-                if key in _CONDITIONALS:
-                    if self.condition(node, self.expand(node)):
-                        self.walk(node.children, parent, file, depth)
-                    continue
-                sec = Directive(node, self.expand(node), parent, file, [])
-                out.append(sec)
-                self.walk(node.children, sec, file, depth)
-                continue
-            args = self.expand(node)
-            if key in ("include", "includeoptional"):
-                d = Directive(node, args, parent, file)
-                out.append(d)
-                self.include(d, args, key == "includeoptional", depth)
-                continue
-            d = Directive(node, args, parent, file)
-            out.append(d)
-            if key == "define":
-                if args:
-                    self.defines[args[0]] = args[1] if len(args) > 1 else ""
-            elif key == "undefine":
-                if args:
-                    self.defines.pop(args[0], None)
-            elif key == "loadmodule":
-                if args:
-                    self.modules[args[0]] = d.span
-            elif key == "serverroot":
-                if args:
-                    self.server_root = posixpath.normpath(args[0])
+        key = node.key
+        args = self.expand(node)
+        d = Directive(node, args, parent, file)
+        out.append(d)
+        if key in ("include", "includeoptional"):
+            self.include(d, args, key == "includeoptional", depth)
+        elif key == "define":
+            if args:
+                self.defines[args[0]] = args[1] if len(args) > 1 else ""
+        elif key == "undefine":
+            if args:
+                self.defines.pop(args[0], None)
+        elif key == "loadmodule":
+            if args:
+                self.modules[args[0]] = d.span
+        elif key == "serverroot":
+            if args:
+                self.server_root = posixpath.normpath(args[0])
 
     def condition(self, node, args: list[str]) -> bool:
         key = node.key
@@ -316,7 +349,13 @@ class _Resolver:
             pattern = posixpath.join(self.server_root, pattern)
         parent = d.parent
         if has_wildcard(pattern):
-            matches = self.fs.glob(pattern)
+            try:
+                matches = self.fs.glob(pattern)
+            except ReadError as exc:  # ReadLimitError: too many matches; read the first ones
+                self._diag(exc.code, str(exc), d, None)
+                matches = getattr(exc, "partial", [])
+                if not matches:
+                    return
             if not matches:
                 if not optional:
                     dirpart, _, base = pattern.rpartition("/")
@@ -336,18 +375,59 @@ class _Resolver:
         self.include_path(pattern, parent, depth, d)
 
     def include_path(self, path: str, parent: Directive, depth: int, by: Directive) -> None:
-        if self.fs.is_dir(path):
-            for name in self.fs.listdir(path):
-                self.include_path(posixpath.join(path, name), parent, depth, by)
+        """Include a file, or a directory's files recursively in sorted order (iteratively).
+
+        A directory reached again below itself (a symlink to ``.`` or to a parent) is
+        reported once as a cycle and not entered: httpd stops at its directory nesting
+        limit and refuses to start.
+        """
+        if not self.fs.is_dir(path):
+            self.load(path, parent, depth + 1, by)
             return
-        self.load(path, parent, depth + 1, by)
+        cap = self.fs.limits.max_glob_matches
+        count = 0
+        stack: list[tuple] = []  # (entries iterator, resolved dir)
+        active: set[str] = set()
+
+        def enter(dir_path: str) -> bool:
+            try:
+                real = self.fs.resolve(dir_path)
+            except ReadError as exc:
+                self._read_error(exc, by, dir_path)
+                return False
+            if real in active:
+                self._diag("include-cycle", f"{self.fs.display(dir_path)} is a directory inside itself (a symlink "
+                           f"loop); httpd recurses until its directory nesting limit and refuses to start",
+                           by, None)
+                return False
+            active.add(real)
+            stack.append((iter([posixpath.join(dir_path, n) for n in self.fs.listdir(dir_path)]), real))
+            return True
+
+        enter(path)
+        while stack:
+            it, real = stack[-1]
+            for child in it:
+                if self.fs.is_dir(child):
+                    if enter(child):
+                        break
+                    continue
+                count += 1
+                if count > cap:
+                    self._diag("limit-exceeded", f"{self.fs.display(path)}: more than {cap} files under this "
+                               f"directory (max-glob-matches); the rest were not read", by, None)
+                    return
+                self.load(child, parent, depth + 1, by)
+            else:
+                stack.pop()
+                active.discard(real)
 
 
-def parse_envvars(text: str) -> dict[str, str]:
+def parse_envvars(text: str, limits=None) -> dict[str, str]:
     """Debian's envvars exports, as Defines (see wsgilint.parse.envvars)."""
     from wsgilint.parse.envvars import parse_envvars as _parse
 
-    return _parse(text)
+    return _parse(text, limits)
 
 
 def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,

@@ -92,16 +92,25 @@ class _IniResolver:
         self.diagnostics: list[Diagnostic] = []
         self.comments: dict[str, list] = {}
         self.stack: list[str] = []
+        self.limits = fs.limits
+        self.limits_hit: set[str] = set()
+
+    def limit(self, name: str, message: str, span: Span | None) -> None:
+        """Report a limit once per configuration."""
+        if name not in self.limits_hit:
+            self.limits_hit.add(name)
+            self.diagnostics.append(Diagnostic("limit-exceeded", message, span))
 
     def read(self, config_path: str, by: Span | None) -> uwsgi_ini.ParsedIni | None:
         try:
+            self.fs.charge_load(config_path)
             text, note, _bom = self.fs.read_text(config_path)
         except ReadError as exc:
-            self.diagnostics.append(Diagnostic("file-unreadable", str(exc), by,
+            self.diagnostics.append(Diagnostic(exc.code, str(exc), by,
                                                path=None if by else self.fs.display(config_path)))
             return None
         src = SourceFile(self.fs.display(config_path), text, "uwsgi")
-        parsed = uwsgi_ini.parse(text, src.path, src)
+        parsed = uwsgi_ini.parse(text, src.path, src, self.limits)
         self.files.append(src)
         self.comments[src.path] = parsed.comments
         if note:
@@ -128,13 +137,27 @@ class _IniResolver:
 
         return _MAGIC.sub(sub, value)
 
-    def expand(self, value: str, config_path: str) -> str:
+    def expand(self, value: str, config_path: str, span: Span | None = None) -> str:
         if "%(" in value:
-            def sub(m):
-                return self.first.get(m.group(1), m.group(0))
-            value = _PLACEHOLDER.sub(sub, value)
-            if len(value) > MAX_VALUE:
-                value = value[:MAX_VALUE]
+            # Substitute piece by piece and stop at the limit: a %(a)%(a) doubling chain,
+            # or one line naming a big value 10k times, never builds more than the limit.
+            cap = self.limits.max_expansion
+            out: list[str] = []
+            size = 0
+            last = 0
+            for m in _PLACEHOLDER.finditer(value):
+                piece = self.first.get(m.group(1), m.group(0))
+                out.append(value[last:m.start()])
+                out.append(piece)
+                size += m.start() - last + len(piece)
+                last = m.end()
+                if size > cap:
+                    self.limit("max-expansion", f"%(...) expansion longer than {cap} characters "
+                               f"(max-expansion); the value was cut there", span)
+                    last = len(value)
+                    break
+            out.append(value[last:])
+            value = "".join(out)[:cap]
         return self.magic(value, config_path)
 
     def process(self, config_path: str, section: str, by: Span | None, conditional: bool = False) -> None:
@@ -142,7 +165,7 @@ class _IniResolver:
         try:
             real = self.fs.resolve(config_path)
         except ReadError as exc:
-            self.diagnostics.append(Diagnostic("file-unreadable", str(exc), by))
+            self.diagnostics.append(Diagnostic(exc.code, str(exc), by))
             return
         if real in self.stack or len(self.stack) >= MAX_INI_DEPTH:
             self.diagnostics.append(Diagnostic("include-cycle", f"ini = {self.fs.display(config_path)} includes itself", by))
@@ -180,7 +203,13 @@ class _IniResolver:
                             break
                     j += 1
                 body = entries[i + 1 : j]
-                items = self.expand(e.value, config_path).split()
+                items = self.expand(e.value, config_path, Span(e.source, e.start, e.end)).split()
+                if len(items) * max(1, len(body)) > self.limits.max_expansion:
+                    keep = max(1, self.limits.max_expansion // max(1, len(body)))
+                    self.limit("max-expansion", f"for = ... repeats {len(body)} line(s) for {len(items)} items, "
+                               f"over {self.limits.max_expansion} options (max-expansion); only the first "
+                               f"{keep} items were used", Span(e.source, e.start, e.end))
+                    items = items[:keep]
                 # uWSGI 2.0 repeats each body line for every item before the next line
                 # (line-major, checked with --show-config), not the whole body per item.
                 for b in body:
@@ -200,7 +229,7 @@ class _IniResolver:
                 i += 1
                 continue
             if key in ("ini", "inherit"):
-                val = self.expand(e.value, config_path)
+                val = self.expand(e.value, config_path, Span(e.source, e.start, e.end))
                 self.add(e, config_path, conditional, e.value)
                 if _DYNAMIC.search(val) or val.startswith(("http://", "https://", "exec://", "data://", "sym://")):
                     i += 1
@@ -222,7 +251,7 @@ class _IniResolver:
             i += 1
 
     def add(self, e, config_path: str, conditional: bool, raw: str) -> None:
-        value = self.expand(raw, config_path)
+        value = self.expand(raw, config_path, Span(e.source, e.start, e.end))
         dynamic = bool(_DYNAMIC.search(value))
         self.first.setdefault(e.key, value)
         self.options.append(Option(

@@ -1,0 +1,207 @@
+"""Load and validate wsgilint's configuration file (``.wsgilint.toml`` or ``[tool.wsgilint]``).
+
+The file is looked for from the current directory upward: in each directory a
+``.wsgilint.toml`` (keys at top level, or under ``[tool.wsgilint]``) wins over a
+``pyproject.toml`` that has a ``[tool.wsgilint]`` table. ``--config FILE`` names
+one explicitly. Paths in the file (``root``, ``per-file-ignores`` globs) are
+relative to the directory holding it. Unknown keys are errors that name the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+KEYS = (
+    "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "root",
+    "defines", "httpd-version", "uwsgi-version", "openstack-release",
+)
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used (exit 2)."""
+
+
+@dataclass
+class Config:
+    path: str | None = None  # the file read, None when there is none
+    base_dir: str = "."
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> level
+    per_file_ignores: list[tuple[str, set[str]]] = field(default_factory=list)  # (glob, rule ids)
+    fail_on: str | None = None
+    root: str | None = None
+    defines: dict[str, str] = field(default_factory=dict)
+    httpd_version: str | None = None
+    uwsgi_version: str | None = None
+    openstack_release: str | None = None
+
+
+def find(start: str) -> str | None:
+    """The configuration file that applies to ``start`` (a directory), or None."""
+    import tomllib
+
+    d = os.path.abspath(start)
+    while True:
+        own = os.path.join(d, ".wsgilint.toml")
+        if os.path.isfile(own):
+            return own
+        pyproject = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(pyproject):
+            try:
+                with open(pyproject, "rb") as fh:
+                    if "wsgilint" in tomllib.load(fh).get("tool", {}):
+                        return pyproject
+            except (OSError, tomllib.TOMLDecodeError):
+                pass  # not ours to judge; keep looking upward
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def load(path: str | None = None, *, cwd: str | None = None) -> Config:
+    """Read ``path`` (or the file found from ``cwd`` upward) into a validated Config."""
+    import tomllib
+
+    if path is None:
+        path = find(cwd or os.getcwd())
+        if path is None:
+            return Config()
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if os.path.basename(path) == "pyproject.toml" or "tool" in doc:
+        table = doc.get("tool", {}).get("wsgilint")
+        if table is None:
+            raise ConfigError(f"{path}: no [tool.wsgilint] table")
+        extra = [k for k in doc if k != "tool"] if os.path.basename(path) != "pyproject.toml" else []
+        if extra:
+            raise ConfigError(f"{path}: unknown key {extra[0]!r} (use either top-level keys or [tool.wsgilint])")
+        where = "[tool.wsgilint]"
+    else:
+        table, where = doc, "top level"
+    return _validate(table, path, where)
+
+
+def _validate(table: dict, path: str, where: str) -> Config:
+    from wsgilint import registry
+    from wsgilint.findings import Severity
+
+    cfg = Config(path=path, base_dir=os.path.dirname(os.path.abspath(path)))
+
+    def err(msg: str) -> ConfigError:
+        return ConfigError(f"{path}: {msg}")
+
+    for key in table:
+        if key not in KEYS:
+            hint = f" (did you mean {key.replace('_', '-')!r}?)" if key.replace("_", "-") in KEYS else ""
+            raise err(f"unknown key {key!r} in {where}{hint}; known keys: {', '.join(KEYS)}")
+
+    def rules(key: str, value) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise err(f"{key!r} must be a list of rule ids or names")
+        try:
+            registry.select(value)
+        except ValueError as exc:
+            raise err(f"{key!r}: {exc}") from None
+        return list(value)
+
+    def text(key: str) -> str | None:
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            raise err(f"{key!r} must be a string")
+        return value
+
+    if "select" in table:
+        cfg.select = rules("select", table["select"])
+    cfg.ignore = rules("ignore", table.get("ignore", []))
+    cfg.extend_select = rules("extend-select", table.get("extend-select", []))
+    sev = table.get("severity", {})
+    if not isinstance(sev, dict):
+        raise err("'severity' must be a table of rule = \"error\" | \"warning\" | \"info\"")
+    for code, level in sev.items():
+        rule = registry.lookup(code)
+        if rule is None:
+            raise err(f"'severity': unknown rule {code!r} (see `wsgilint rules`)")
+        try:
+            Severity.parse(level if isinstance(level, str) else "")
+        except ValueError:
+            raise err(f"'severity'.{code}: {level!r} is not error, warning or info") from None
+        cfg.severity[rule.id] = level.lower()
+    pfi = table.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise err("'per-file-ignores' must be a table of \"glob\" = [rules]")
+    for glob, codes in pfi.items():
+        ids = registry.select(rules(f"per-file-ignores.{glob}", codes))
+        cfg.per_file_ignores.append((glob, ids))
+    cfg.fail_on = text("fail-on")
+    if cfg.fail_on is not None and cfg.fail_on not in FAIL_ON:
+        raise err(f"'fail-on' must be one of {', '.join(FAIL_ON)} (got {cfg.fail_on!r})")
+    root = text("root")
+    if root is not None:
+        cfg.root = os.path.normpath(os.path.join(cfg.base_dir, root))
+    defines = table.get("defines", {})
+    if isinstance(defines, list) and all(isinstance(d, str) for d in defines):
+        defines = dict((d.partition("=")[0], d.partition("=")[2]) for d in defines)
+    if not isinstance(defines, dict) or not all(isinstance(v, str) for v in defines.values()):
+        raise err("'defines' must be a table NAME = \"value\" or a list of \"NAME[=VALUE]\"")
+    cfg.defines = dict(defines)
+    cfg.httpd_version = text("httpd-version")
+    cfg.uwsgi_version = text("uwsgi-version")
+    cfg.openstack_release = text("openstack-release")
+    return cfg
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern:
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        out.append("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Match a posix ``path`` against a glob (``*``, ``?``, ``**``); a glob without ``/`` also matches basenames."""
+    pattern = pattern.removeprefix("./")
+    rx = _glob_regex(pattern)
+    if rx.match(path):
+        return True
+    return "/" not in pattern and bool(rx.match(path.rsplit("/", 1)[-1]))
+
+
+def ignored_by_path(cfg: Config, finding_path: str, *, cwd: str, root: str | None = None) -> set[str]:
+    """Rule ids that per-file-ignores turn off for a finding's (display) path."""
+    if not cfg.per_file_ignores or not finding_path or finding_path.startswith("<"):
+        return set()
+    full = os.path.normpath(os.path.join(cwd, finding_path))
+    candidates = [os.path.relpath(full, cfg.base_dir).replace(os.sep, "/")]
+    if root:
+        rel = os.path.relpath(full, os.path.abspath(root))
+        if not rel.startswith(".."):
+            candidates.append(rel.replace(os.sep, "/"))
+            candidates.append("/" + rel.replace(os.sep, "/"))
+    out: set[str] = set()
+    for glob, ids in cfg.per_file_ignores:
+        if any(glob_match(glob, c) for c in candidates):
+            out |= ids
+    return out

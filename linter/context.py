@@ -1,0 +1,213 @@
+"""Find the directive and the sections around an offset of a source file.
+
+Suppression comments ("the next directive", "this section") and line-independent
+fingerprints (baseline, GitLab, SARIF) need the structure of a file, not its
+lines. Files are re-parsed here only on demand (a file with a ``wsgilint:``
+comment, or one holding a finding when a fingerprint is asked for): the parsers
+are pure, so this costs one parse of those files and nothing for the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from wsgilint.findings import Finding
+    from wsgilint.source import SourceFile
+
+
+@dataclass
+class Item:
+    """A directive or section opener: where it is and how it reads."""
+
+    start: int
+    end: int  # end of the directive (for a section: of its opening line)
+    label: str  # normalised text, e.g. "ProxyPass /image uwsgi://x/" or "<VirtualHost *:80>"
+    parent: int  # index of the enclosing section, -1 at top level
+    body_start: int = -1  # sections only: where the body starts (after the opener)
+    close_end: int = -1  # sections only: end of the section (closing tag, next header or EOF)
+
+    @property
+    def is_section(self) -> bool:
+        return self.close_end >= 0
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+class FileIndex:
+    """Directives and sections of one file, in document order."""
+
+    def __init__(self, source: "SourceFile") -> None:
+        self.source = source
+        self.items: list[Item] = []
+        kind = source.kind
+        if kind.startswith("apache"):
+            self._apache()
+        elif kind == "uwsgi":
+            self._uwsgi()
+        elif kind == "nginx":
+            self._nginx()
+        else:
+            self._lines()
+        self._starts = [it.start for it in self.items]
+
+    def _apache(self) -> None:
+        from wsgilint.parse import apache as parser
+
+        parsed = parser.parse(self.source.text, self.source.path, self.source)
+        index: dict[int, int] = {}
+        for node in parser.walk(parsed.nodes):
+            parent = index.get(id(node.parent), -1) if node.parent is not None else -1
+            if node.children is not None:
+                label = f"{node.name} {node.raw}".strip() + ">"
+                close = node.close_end if node.close_end >= 0 else len(self.source.text)
+                item = Item(node.start, node.end, _norm(label), parent, body_start=node.end, close_end=close)
+            else:
+                item = Item(node.start, node.end, _norm(f"{node.name} {node.raw}"), parent)
+            index[id(node)] = len(self.items)
+            self.items.append(item)
+
+    def _uwsgi(self) -> None:
+        from wsgilint.parse import uwsgi_ini
+
+        parsed = uwsgi_ini.parse(self.source.text, self.source.path, self.source)
+        text_end = len(self.source.text)
+        heads = parsed.sections
+        events = [(s, 0, i) for i, (_, s, _) in enumerate(heads)] + [(e.start, 1, e) for e in parsed.entries]
+        events.sort(key=lambda t: (t[0], t[1]))
+        current = -1
+        for start, kind, obj in events:
+            if kind == 0:
+                name, s, e = heads[obj]
+                nxt = heads[obj + 1][1] if obj + 1 < len(heads) else text_end
+                current = len(self.items)
+                self.items.append(Item(s, e, f"[{name}]", -1, body_start=e, close_end=nxt))
+            else:
+                self.items.append(Item(obj.start, obj.end, _norm(f"{obj.key} = {obj.value}"), current))
+
+    def _nginx(self) -> None:
+        from wsgilint.parse import nginx as parser
+
+        parsed = parser.parse(self.source.text, self.source.path, self.source)
+        index: dict[int, int] = {}
+        for node in parser.walk(parsed.nodes):
+            parent = index.get(id(node.parent), -1) if node.parent is not None else -1
+            words = " ".join(t.raw for t in node.tokens)
+            if node.children is not None:
+                opener = node.open_brace + 1 if node.open_brace >= 0 else node.end
+                item = Item(node.start, opener, words + " {", parent, body_start=opener, close_end=node.end)
+            else:
+                item = Item(node.start, node.end, words + ";", parent)
+            index[id(node)] = len(self.items)
+            self.items.append(item)
+
+    def _lines(self) -> None:
+        """Any other format (nginx and the like): one item per line; ``{`` opens, ``}`` closes."""
+        text = self.source.text
+        pos, stack = 0, []
+        while pos < len(text):
+            nl = text.find("\n", pos)
+            end = len(text) if nl == -1 else nl
+            line = text[pos:end].strip()
+            lead = pos + (len(text[pos:end]) - len(text[pos:end].lstrip()))
+            if line and not line.startswith(("#", ";")):
+                if line == "}" or line.startswith("}"):
+                    if stack:
+                        self.items[stack.pop()].close_end = end
+                else:
+                    parent = stack[-1] if stack else -1
+                    item = Item(lead, lead + len(line), _norm(line), parent)
+                    if line.endswith("{"):
+                        item.body_start = item.end
+                        item.close_end = len(text)
+                        stack.append(len(self.items))
+                    self.items.append(item)
+            pos = end + 1
+
+    # -- queries ---------------------------------------------------------------
+
+    def next_item(self, offset: int) -> Item | None:
+        """The first directive or section opener starting at or after ``offset``."""
+        i = bisect_right(self._starts, offset - 1)
+        return self.items[i] if i < len(self.items) else None
+
+    def section_opened_before(self, offset: int) -> Item | None:
+        """The section whose opener is the last directive before ``offset`` (nothing else between)."""
+        i = bisect_right(self._starts, offset - 1) - 1
+        if i < 0:
+            return None
+        it = self.items[i]
+        if it.is_section and it.end <= offset < it.close_end:
+            return it
+        return None
+
+    def item_at(self, offset: int) -> Item | None:
+        """The directive whose text holds ``offset``, else the innermost section around it."""
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return None
+        it = self.items[i]
+        if it.start <= offset < max(it.end, it.start + 1):
+            return it
+        j = i
+        while j >= 0:
+            it = self.items[j]
+            if it.is_section and it.start <= offset < it.close_end:
+                return it
+            j = it.parent
+        return None
+
+    def context(self, offset: int) -> str:
+        """``<VirtualHost *:80> > <Location /x> > ProxyPass /x http://...``: stable across line moves."""
+        it = self.item_at(offset)
+        if it is None:
+            return ""
+        chain = [it.label]
+        p = it.parent
+        while p >= 0:
+            chain.append(self.items[p].label)
+            p = self.items[p].parent
+        return " > ".join(reversed(chain))
+
+
+class Indexes:
+    """FileIndex per source file, built on first use."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, FileIndex] = {}
+
+    def get(self, source: "SourceFile") -> FileIndex:
+        idx = self._cache.get(id(source))
+        if idx is None:
+            idx = self._cache[id(source)] = FileIndex(source)
+        return idx
+
+
+def finding_context(f: "Finding", indexes: Indexes) -> str:
+    """The directive context of a finding ("" for findings about a whole file)."""
+    if f.span is None:
+        return ""
+    return indexes.get(f.span.source).context(f.span.start)
+
+
+def annotate(findings: Iterable["Finding"], indexes: Indexes | None = None) -> None:
+    """Set ``extra["context"]`` and a line-independent ``extra["fingerprint"]`` on each finding.
+
+    The fingerprint hashes rule id, path and directive context (not the line); a
+    repeat of the same triple is salted with its ordinal so fingerprints stay unique.
+    """
+    indexes = indexes or Indexes()
+    seen: dict[str, int] = {}
+    for f in findings:
+        ctx = f.extra.get("context")
+        if ctx is None:
+            ctx = f.extra["context"] = finding_context(f, indexes)
+        base = hashlib.sha256(f"{f.rule.id}\0{f.path}\0{ctx}".encode()).hexdigest()
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        f.extra["fingerprint"] = base if n == 0 else hashlib.sha256(f"{base}\0{n}".encode()).hexdigest()

@@ -1,0 +1,201 @@
+"""Resolve an nginx configuration the way nginx reads it: one tree with every include spliced in.
+
+``include`` (ngx_conf_include, src/core/ngx_conf_file.c) takes one path, relative
+to the configuration prefix (the directory of the main file given with ``-c``,
+not of the including file); a path with ``*?[`` is a glob whose matches are read
+in sorted order and may be empty, a plain path must exist. The included file's
+directives join the block the ``include`` stands in. A fragment (a
+sites-enabled or conf.d file read on its own) is resolved the same way, with
+its own directory as the prefix; includes it names that are missing are not
+reported, because the real prefix is unknown.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
+from wsgilint.parse import nginx as nginx_parser
+from wsgilint.resolve.diagnostics import Diagnostic
+from wsgilint.source import SourceFile, Span
+
+MAX_INCLUDE_DEPTH = 64
+
+
+class Directive:
+    """One effective nginx directive or block, tied to the node (and file) it came from."""
+
+    __slots__ = ("node", "name", "key", "args", "parent", "children", "file", "_index")
+
+    def __init__(self, node, parent, file: str, children=None) -> None:
+        self.node = node
+        self.name = node.name if node is not None else "<main>"
+        self.key = node.key if node is not None else "<main>"
+        self.args = node.args if node is not None else []
+        self.parent = parent
+        self.file = file
+        self.children = children
+        self._index = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.node.source, self.node.start, self.node.end)
+
+    @property
+    def head_span(self) -> Span:
+        """The directive's words (for a block, up to its ``{``)."""
+        toks = self.node.tokens
+        return Span(self.node.source, toks[0].start, toks[-1].end)
+
+    @property
+    def is_section(self) -> bool:
+        return self.children is not None
+
+    def arg_span(self, index: int) -> Span:
+        """The span of one argument (falls back to the directive's words)."""
+        toks = self.node.tokens if self.node is not None else []
+        if 0 <= index < len(toks) - 1:
+            t = toks[index + 1]
+            return Span(self.node.source, t.start, t.end)
+        return self.head_span
+
+    def children_named(self, key: str) -> list["Directive"]:
+        """Direct children with this (lower-case) name, in order; indexed on first use."""
+        if self._index is None:
+            index: dict[str, list[Directive]] = {}
+            for d in self.children or ():
+                index.setdefault(d.key, []).append(d)
+            self._index = index
+        return self._index.get(key, [])
+
+    def ancestors(self):
+        p = self.parent
+        while p is not None:
+            yield p
+            p = p.parent
+
+    def iter(self):
+        """Every directive below this block, in document order."""
+        todo = list(reversed(self.children or ()))
+        while todo:
+            d = todo.pop()
+            yield d
+            if d.children:
+                todo.extend(reversed(d.children))
+
+    def __repr__(self) -> str:
+        return f"Directive({self.name!r}, {self.args!r})"
+
+
+@dataclass
+class IncludedFile:
+    source: SourceFile
+    config_path: str
+    depth: int
+    included_by: Span | None
+
+
+@dataclass
+class NginxConfig:
+    """One resolved nginx configuration (a main file and its includes), or a fragment."""
+
+    root_path: str
+    prefix: str
+    tree: Directive
+    files: list[IncludedFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    comments: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    complete: bool = True
+
+
+class _Resolver:
+    def __init__(self, fs: FileSystem, prefix: str, complete: bool) -> None:
+        self.fs = fs
+        self.prefix = prefix
+        self.complete = complete
+        self.files: list[IncludedFile] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: dict[str, list] = {}
+        self.stack: list[str] = []
+        self.parsed: dict[str, nginx_parser.ParsedFile] = {}
+
+    def diag(self, code: str, message: str, by: Directive | None, path: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, by.span if by is not None else None,
+                                           path=None if by is not None else (self.fs.display(path) if path else None)))
+
+    def read(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
+        try:
+            real = self.fs.resolve(config_path)
+        except ReadError as exc:
+            self.diag("file-unreadable", str(exc), by, config_path)
+            return
+        if real in self.stack or depth > MAX_INCLUDE_DEPTH:
+            self.diag("include-cycle", f"{self.fs.display(config_path)} includes itself (through "
+                      f"{len(self.stack)} level(s) of include); nginx recurses until it runs out of files",
+                      by, config_path)
+            return
+        parsed = self.parsed.get(real)
+        if parsed is None:
+            try:
+                text, note, bom = self.fs.read_text(config_path)
+            except ReadError as exc:
+                self.diag("file-unreadable", str(exc), by, config_path)
+                return
+            source = SourceFile(self.fs.display(config_path), text, "nginx")
+            parsed = nginx_parser.parse(text, source.path, source)
+            self.parsed[real] = parsed
+            if note:
+                self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
+            for prob in parsed.problems:
+                self.diagnostics.append(Diagnostic(prob.code, prob.message, Span(source, prob.start, prob.end)))
+            self.comments[source.path] = parsed.comments
+        self.files.append(IncludedFile(parsed.source, config_path, depth, by.span if by is not None else None))
+        self.stack.append(real)
+        try:
+            self.walk(parsed.nodes, parent, parsed.source.path, depth)
+        finally:
+            self.stack.pop()
+
+    def walk(self, nodes, parent: Directive, file: str, depth: int) -> None:
+        out = parent.children
+        for node in nodes:
+            if node.key == "include" and node.children is None:
+                inc = Directive(node, parent, file)
+                self.include(inc, parent, depth)
+                continue
+            d = Directive(node, parent, file, [] if node.children is not None else None)
+            out.append(d)
+            if node.children:
+                self.walk(node.children, d, file, depth)
+
+    def include(self, d: Directive, parent: Directive, depth: int) -> None:
+        if len(d.args) != 1:
+            self.diagnostics.append(Diagnostic("parse-error", 'invalid number of arguments in "include" directive',
+                                               d.span))
+            return
+        name = d.args[0]
+        if "$" in name and not self.complete:
+            return
+        path = name if name.startswith("/") else posixpath.join(self.prefix, name)
+        if has_wildcard(path):
+            for match in self.fs.glob(path):
+                if self.fs.is_file(match):
+                    self.read(match, parent, depth + 1, d)
+            return
+        if not self.fs.exists(path):
+            if self.complete:
+                self.diag("include-not-found", f'open() "{path}" failed (2: No such file or directory): '
+                          f"nginx refuses to start", d)
+            return
+        self.read(path, parent, depth + 1, d)
+
+
+def resolve(fs: FileSystem, root: str, complete: bool = True, prefix: str | None = None) -> NginxConfig:
+    """Read ``root`` (a config path) and everything it includes."""
+    if prefix is None:
+        prefix = posixpath.dirname(root) or "/"
+    r = _Resolver(fs, prefix, complete)
+    tree = Directive(None, None, root, [])
+    r.read(root, tree, 0, None)
+    return NginxConfig(root, prefix, tree, r.files, r.diagnostics, r.comments, complete)

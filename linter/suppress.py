@@ -1,0 +1,183 @@
+"""Inline suppressions: ``# wsgilint: ignore[ID, ...] reason`` comment lines.
+
+Apache, nginx and uWSGI only have whole-line comments, so a suppression is a
+comment line of its own:
+
+- ``# wsgilint: ignore[WSG401, proxy-sendcl-ignored] reason`` silences those rules
+  on the next directive; right after a section opener (``<VirtualHost ...>``,
+  ``[uwsgi]``, ``server {``) it silences them for the whole section;
+- ``# wsgilint: ignore-file[WSG204] reason`` silences them for the whole file.
+
+``;`` works as the marker in uWSGI ini files. A suppression that silences nothing,
+names an unknown rule or cannot be read is reported as WSG009 (unused-suppression).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from wsgilint import engine, registry
+from wsgilint.context import Indexes
+from wsgilint.findings import Hit
+
+if TYPE_CHECKING:
+    from wsgilint.findings import Finding, Rule
+    from wsgilint.model.types import Deployment
+    from wsgilint.source import SourceFile
+
+UNUSED_ID = "WSG009"
+MARKER = "wsgilint:"
+_LINE = {
+    "apache": re.compile(r"^[ \t]*(#[ \t]*wsgilint:[^\r\n]*)", re.M),
+    "uwsgi": re.compile(r"^[ \t]*([#;][ \t]*wsgilint:[^\r\n]*)", re.M),
+}  # nginx: "#" only, like Apache
+_BODY = re.compile(r"^[#;][ \t]*wsgilint:[ \t]*(ignore-file|ignore)[ \t]*\[([^\]]*)\][ \t]*(.*?)[ \t]*$")
+
+
+@dataclass
+class Suppression:
+    """One ``wsgilint: ignore[...]`` comment and what it covers."""
+
+    source: "SourceFile"
+    start: int
+    end: int
+    text: str
+    file_wide: bool = False
+    codes: list[str] = field(default_factory=list)  # as written
+    rule_ids: dict[str, str] = field(default_factory=dict)  # rule id -> code as written
+    unknown: list[str] = field(default_factory=list)
+    malformed: bool = False
+    reason: str = ""
+    target: tuple[int, int] | None = None
+    scope: str = "directive"  # "directive" | "section" | "file"
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, f: "Finding") -> bool:
+        if f.rule.id not in self.rule_ids or self.target is None:
+            return False
+        if f.span is None:
+            return self.file_wide and f.path == self.source.path
+        if f.span.source.path != self.source.path:
+            return False
+        return self.target[0] <= f.span.start < self.target[1]
+
+
+def _sources(model: "Deployment") -> list["SourceFile"]:
+    seen: dict[str, SourceFile] = {}
+    for server in model.apache:
+        for inc in server.config.files:
+            seen.setdefault(inc.source.path, inc.source)
+    for app in model.uwsgi:
+        for src in app.config.files:
+            seen.setdefault(src.path, src)
+    for site in model.inactive_sites:
+        seen.setdefault(site.path, site.source)
+    for server in getattr(model, "nginx", ()):
+        for inc in server.config.files:
+            seen.setdefault(inc.source.path, inc.source)
+    return list(seen.values())
+
+
+def collect(model: "Deployment", indexes: Indexes | None = None) -> list[Suppression]:
+    """Every suppression comment in the files the model was built from, with its target."""
+    indexes = indexes or Indexes()
+    out: list[Suppression] = []
+    for src in _sources(model):
+        if MARKER not in src.text:
+            continue
+        pattern = _LINE["uwsgi" if src.kind == "uwsgi" else "apache"]
+        index = None
+        for m in pattern.finditer(src.text):
+            text = m.group(1).rstrip()
+            sup = Suppression(src, m.start(1), m.start(1) + len(text), text)
+            out.append(sup)
+            body = _BODY.match(text)
+            if body is None:
+                sup.malformed = True
+                continue
+            sup.file_wide = body.group(1) == "ignore-file"
+            sup.reason = body.group(3)
+            sup.codes = [c.strip() for c in body.group(2).split(",") if c.strip()]
+            for code in sup.codes:
+                rule = registry.lookup(code)
+                if rule is None:
+                    sup.unknown.append(code)
+                else:
+                    sup.rule_ids[rule.id] = code
+            if not sup.codes:
+                sup.malformed = True
+                continue
+            if sup.file_wide:
+                sup.target, sup.scope = (0, len(src.text) + 1), "file"
+                continue
+            index = index or indexes.get(src)
+            section = index.section_opened_before(sup.start)
+            if section is not None:
+                sup.target, sup.scope = (section.start, section.close_end), "section"
+                continue
+            item = index.next_item(sup.end)
+            if item is not None:
+                sup.target = (item.start, max(item.end, item.start + 1))
+    return out
+
+
+def _enabled(opts: "engine.EngineOptions", rule_id: str) -> bool:
+    return (opts.selected is None or rule_id in opts.selected) and rule_id not in opts.ignored
+
+
+def run_rules(rules: tuple["Rule", ...], model: "Deployment", opts: "engine.EngineOptions",
+              *, honour_comments: bool = True) -> list["Finding"]:
+    """Run the rules, drop what suppression comments silence and report unused suppressions."""
+    sups = collect(model) if honour_comments else []
+    if not sups:
+        return engine.run(rules, model, opts)
+    report_unused = _enabled(opts, UNUSED_ID)
+    named = {rid for s in sups for rid in s.rule_ids}
+    run_opts = opts
+    if report_unused and any(not _enabled(opts, rid) for rid in named):
+        # Whether a suppression is used must not depend on --select: run the named rules too,
+        # then drop their findings below unless they were enabled.
+        selected = None if opts.selected is None else set(opts.selected) | named
+        run_opts = engine.EngineOptions(selected=selected, ignored=set(opts.ignored) - named,
+                                        severity_overrides=dict(opts.severity_overrides))
+    findings = engine.run(rules, model, run_opts)
+    kept = []
+    for f in findings:
+        silenced = False
+        for s in sups:
+            if s.covers(f):
+                s.used.add(f.rule.id)
+                silenced = True
+        if not silenced and _enabled(opts, f.rule.id):
+            kept.append(f)
+    if report_unused:
+        rule = registry.lookup(UNUSED_ID)
+        if rule is not None:
+            for s in sups:
+                hit = _unused_hit(s)
+                if hit is not None:
+                    kept.append(engine._finding(rule, hit, opts))
+            kept.sort(key=lambda f: f.sort_key)
+    return kept
+
+
+def _unused_hit(s: Suppression) -> Hit | None:
+    from wsgilint.source import Span
+
+    span = Span(s.source, s.start, s.end)
+    if s.malformed:
+        return Hit(span, "suppression comment not understood: write `# wsgilint: ignore[ID, ...] reason` "
+                         "or `# wsgilint: ignore-file[ID, ...] reason`")
+    parts = []
+    if s.unknown:
+        parts.append("unknown rule" + ("s " if len(s.unknown) > 1 else " ") + ", ".join(s.unknown))
+    unused = [code for rid, code in s.rule_ids.items() if rid not in s.used]
+    if unused:
+        where = {"file": "in this file", "section": "in the section it opens"}.get(
+            s.scope, "on the next directive" if s.target is not None else "here (no directive follows)")
+        parts.append(f"{', '.join(unused)} found nothing {where}")
+    if not parts:
+        return None
+    return Hit(span, "unused suppression: " + "; ".join(parts))

@@ -1,0 +1,99 @@
+"""Apache's LimitRequestBody cuts image and object uploads (default 1 GiB since 2.4.54).
+
+## What it does
+For glance and swift routes served by mod_wsgi or mod_proxy_uwsgi, finds an
+effective `LimitRequestBody` of 1 GiB or less: an explicit small value (for
+example keystone's 114688 copied into a glance vhost) or none at all when the
+target httpd is 2.4.54 or newer, whose default is 1073741824 bytes (before
+2.4.54 the default was 0, unlimited). The target version comes from
+`--httpd-version` (default: Debian stable's) and is named in the message.
+
+## Why is this bad?
+Every request whose body is larger gets **413 Request Entity Too Large**;
+httpd checks the Content-Length before reading the body, so an image upload
+fails at once. Measured on Apache 2.4.71: a 1.1 GiB upload with no
+LimitRequestBody gets 413 through mod_wsgi and through mod_proxy_uwsgi.
+**Not** through mod_proxy_http: measured on the same server, mod_proxy_http
+forwards the body whatever LimitRequestBody says (default or an explicit 1000),
+so those routes are not reported (caveats.md W9 says "also applies through
+mod_proxy": true for mod_proxy_uwsgi only; the servers win).
+
+## Example
+```apache
+WSGIScriptAlias / /var/www/glance/glance.wsgi
+WSGIChunkedRequest On
+```
+
+## Use instead
+```apache
+WSGIScriptAlias / /var/www/glance/glance.wsgi
+WSGIChunkedRequest On
+# 0 = unlimited; or the largest image / swift max_file_size (5368709122)
+LimitRequestBody 0
+```
+
+## References
+- https://httpd.apache.org/docs/2.4/mod/core.html#limitrequestbody
+- https://github.com/apache/httpd/blob/2.4.x/CHANGES
+- https://docs.openstack.org/swift/latest/apache_deployment_guide.html
+"""
+
+from wsgilint.findings import ERROR, Hit, Related, Rule
+from wsgilint.knowledge import APACHE_DEFAULTS, LIMIT_REQUEST_BODY_DEFAULT_SINCE, LIMIT_REQUEST_BODY_KINDS, parse_version
+from wsgilint.model.types import Deployment
+from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.rules._modwsgi import apache_routes
+
+_FRONT = {"mod_wsgi": "mod_wsgi", "proxy_uwsgi": "mod_proxy_uwsgi"}
+
+
+def _bytes(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def check(model: Deployment):
+    default = APACHE_DEFAULTS["limitrequestbody"].value
+    try:
+        new_default = parse_version(model.targets.httpd) >= LIMIT_REQUEST_BODY_DEFAULT_SINCE
+    except ValueError:
+        new_default = True
+    for route in apache_routes(model, LIMIT_REQUEST_BODY_KINDS):
+        if not is_upload(route.service):
+            continue
+        d = route.setting("limitrequestbody")
+        if d is not None:
+            value = _bytes(d.args[0]) if d.args else None
+            if value is None or value == 0 or value > default:
+                continue
+            yield Hit(d.span,
+                      f"LimitRequestBody {value} applies to {served_by(route)} at {route.path}: "
+                      f"{_FRONT[route.kind]} answers 413 to every upload over {value} bytes",
+                      service=route.service,
+                      related=[Related(route.span, "the route it applies to")])
+            continue
+        if not new_default:
+            continue
+        v = ".".join(map(str, LIMIT_REQUEST_BODY_DEFAULT_SINCE))
+        yield Hit(route.span,
+                  f"no LimitRequestBody for {served_by(route)}: httpd {model.targets.httpd} (assumed; default since "
+                  f"{v}) limits bodies to 1 GiB, so {_FRONT[route.kind]} answers 413 to larger images/objects",
+                  service=route.service)
+
+
+RULE = Rule(
+    id="WSG211",
+    name="limit-request-body-upload",
+    severity=ERROR,
+    summary="LimitRequestBody (default 1 GiB since httpd 2.4.54) makes large glance/swift uploads fail with 413",
+    fix="Set `LimitRequestBody 0` (or the largest image / swift max_file_size) in the upload VirtualHost",
+    references=(
+        "https://httpd.apache.org/docs/2.4/mod/core.html#limitrequestbody",
+        "https://github.com/apache/httpd/blob/2.4.x/CHANGES",
+        "https://docs.openstack.org/swift/latest/apache_deployment_guide.html",
+    ),
+    check=check,
+    docs=__doc__,
+)

@@ -1,0 +1,85 @@
+"""nginx refuses uploads over `client_max_body_size` (default 1m) in front of glance or swift.
+
+## What it does
+For nginx `uwsgi_pass`/`proxy_pass` routes that serve glance or swift, finds a
+`client_max_body_size` (inherited from `http` and `server` when the location
+does not set one) that is neither `0` (no limit) nor at least 1 GiB, including
+the case where none is set at all and nginx's default of 1m applies.
+
+## Why is this bad?
+nginx checks the limit itself, before the application sees a byte: every image
+or object upload over the limit gets **413 Request Entity Too Large**, whether
+the client sends a Content-Length (`client intended to send too large body`) or
+chunks (`client intended to send too large chunked body`), and whatever
+`uwsgi_request_buffering`/`proxy_request_buffering` say. Measured on nginx
+1.22.1 with uWSGI 2.0.21: a 5 MiB upload gets 413 with the default and 200 with
+`client_max_body_size 0` (tests/test_proof_nginx.py).
+
+## Example
+```nginx
+server {
+    listen 9292;
+    location / {
+        include uwsgi_params;
+        uwsgi_pass unix:/run/uwsgi/glance-api.socket;
+    }
+}
+```
+
+## Use instead
+```nginx
+server {
+    listen 9292;
+    client_max_body_size 0;
+    location / {
+        include uwsgi_params;
+        uwsgi_pass unix:/run/uwsgi/glance-api.socket;
+    }
+}
+```
+
+## Known problems
+A limit of 1 GiB or more is taken as deliberate (it still refuses larger images).
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size
+- https://docs.openstack.org/glance/latest/admin/apache-httpd.html
+"""
+
+from wsgilint.findings import ERROR, Hit, Rule
+from wsgilint.model.build_nginx import parse_size, setting_value
+from wsgilint.model.types import Deployment
+from wsgilint.rules._helpers import is_upload, served_by
+
+ENOUGH = 1024 ** 3  # 1 GiB: below this an ordinary image upload is refused
+
+
+def check(model: Deployment):
+    for route in model.routes:
+        if route.frontend != "nginx" or not is_upload(route.service):
+            continue
+        value, where = setting_value(route, "client_max_body_size")
+        size = parse_size(value)
+        if size is None or size == 0 or size >= ENOUGH:
+            continue
+        if where is None:
+            yield Hit(route.span, f"no client_max_body_size for {served_by(route)}: nginx's default 1m "
+                      f"answers 413 to every upload over 1 MiB", service=route.service)
+        else:
+            yield Hit(where.arg_span(0), f"client_max_body_size {value} for {served_by(route)}: nginx "
+                      f"answers 413 to every upload over it", service=route.service)
+
+
+RULE = Rule(
+    id="WSG301",
+    name="nginx-body-size-limit",
+    severity=ERROR,
+    summary="client_max_body_size (default 1m) makes nginx refuse image/object uploads with 413",
+    fix="Set `client_max_body_size 0;` in the server (or location) that proxies glance or swift",
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size",
+        "https://docs.openstack.org/glance/latest/admin/apache-httpd.html",
+    ),
+    check=check,
+    docs=__doc__,
+)

@@ -1,0 +1,76 @@
+"""nginx gives up on glance or swift after `uwsgi_read_timeout`/`proxy_read_timeout` (default 60 s).
+
+## What it does
+For nginx routes that serve glance or swift, finds a read timeout of the
+directive family the route uses (`uwsgi_read_timeout` for `uwsgi_pass`,
+`proxy_read_timeout` for `proxy_pass`) of 60 seconds or less, including none
+at all (nginx's default is 60 s).
+
+## Why is this bad?
+The timeout runs between two reads from the backend. After nginx has handed
+over a large upload, glance writes the image to its store (or swift to its
+disks) before answering: if that takes longer than the timeout, nginx closes
+the connection and the client gets **504 Gateway Time-out** although the
+upload succeeds or keeps running behind it.
+
+## Example
+```nginx
+location / {
+    client_max_body_size 0;
+    uwsgi_pass unix:/run/uwsgi/glance-api.socket;
+}
+```
+
+## Use instead
+```nginx
+location / {
+    client_max_body_size 0;
+    uwsgi_read_timeout 600s;
+    uwsgi_pass unix:/run/uwsgi/glance-api.socket;
+}
+```
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_read_timeout
+- https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
+"""
+
+from wsgilint.findings import WARNING, Hit, Rule
+from wsgilint.model.build_nginx import parse_time, setting_value
+from wsgilint.model.types import Deployment
+from wsgilint.rules._helpers import is_upload, served_by
+
+DEFAULT = 60.0
+_KEY = {"nginx_uwsgi": "uwsgi_read_timeout", "nginx_proxy": "proxy_read_timeout"}
+
+
+def check(model: Deployment):
+    for route in model.routes:
+        key = _KEY.get(route.kind)
+        if key is None or not is_upload(route.service):
+            continue
+        value, where = setting_value(route, key)
+        seconds = parse_time(value)
+        if seconds is None or seconds > DEFAULT:
+            continue
+        if where is None:
+            yield Hit(route.span, f"no {key} for {served_by(route)}: nginx's default 60s turns a slow "
+                      f"upload answer into 504", service=route.service)
+        else:
+            yield Hit(where.arg_span(0), f"{key} {value} for {served_by(route)}: a slow upload answer "
+                      f"becomes 504", service=route.service)
+
+
+RULE = Rule(
+    id="WSG303",
+    name="nginx-read-timeout-short",
+    severity=WARNING,
+    summary="uwsgi_read_timeout/proxy_read_timeout of 60 s (the default) cuts long glance/swift requests",
+    fix="Set `uwsgi_read_timeout 600s;` (or `proxy_read_timeout 600s;` for proxy_pass) for the service",
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_read_timeout",
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout",
+    ),
+    check=check,
+    docs=__doc__,
+)

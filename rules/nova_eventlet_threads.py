@@ -1,0 +1,98 @@
+"""nova's eventlet-era API runs with more than one thread per process.
+
+## What it does
+When the target release ships a nova older than 33.0.0 (before 2026.1, where
+native threads became the default), finds nova API/metadata served by a
+mod_wsgi daemon with `threads` above 1 (mod_wsgi's default is 15) or by a uWSGI
+instance with `threads` above 1. The release comes from `--openstack-release`
+and is named in the message.
+
+## Why is this bad?
+Until 33.0.0 the nova API monkey-patches with eventlet. Real OS threads next to
+eventlet's hub break it: RPC calls end in `MessagingTimeout` after the worker
+was idle, and tracebacks say `cannot switch to a different thread`. nova's
+release notes (Stein, bugs 1825584 and 1829062) and its admin guide say to run
+one thread per process and scale with processes.
+
+## Example
+```apache
+WSGIDaemonProcess nova-api processes=4 user=nova group=nova
+WSGIProcessGroup nova-api
+WSGIScriptAlias /compute /var/www/nova/nova-api.wsgi
+```
+
+## Use instead
+```apache
+WSGIDaemonProcess nova-api processes=4 threads=1 user=nova group=nova
+WSGIProcessGroup nova-api
+WSGIScriptAlias /compute /var/www/nova/nova-api.wsgi
+```
+
+## References
+- https://docs.openstack.org/releasenotes/nova/stein.html
+- https://docs.openstack.org/nova/latest/admin/concurrency.html
+"""
+
+from wsgilint.findings import WARNING, Hit, Related, Rule
+from wsgilint.knowledge import EVENTLET_UNTIL, MOD_WSGI_DEFAULTS, service_major
+from wsgilint.model.types import Deployment
+from wsgilint.rules._modwsgi import apache_routes
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _eventlet(service: str | None, release: str) -> int | None:
+    until = EVENTLET_UNTIL.get(service or "")
+    major = service_major(service, release) if until is not None else None
+    return major if major is not None and major < until else None
+
+
+def check(model: Deployment):
+    release = model.targets.openstack
+    reported = set()
+    for route in apache_routes(model, ("mod_wsgi",)):
+        major = _eventlet(route.service, release)
+        if major is None or route.daemon is None or id(route.daemon) in reported:
+            continue
+        raw = route.daemon.options.get("threads")
+        threads = _int(raw) if raw is not None else MOD_WSGI_DEFAULTS["threads"].value
+        if threads is None or threads <= 1:
+            continue
+        reported.add(id(route.daemon))
+        how = f"threads={threads}" if raw is not None else f"no threads= (mod_wsgi default {threads})"
+        yield Hit(route.daemon.directive.span,
+                  f"WSGIDaemonProcess {route.daemon.name} runs {route.service} {major}.x (OpenStack {release} "
+                  f"assumed) with {how}: eventlet-based nova needs threads=1 (MessagingTimeout after idle)",
+                  service=route.service, related=[Related(route.span, "the nova route it serves")])
+    for app in model.uwsgi:
+        major = _eventlet(app.service, release)
+        if major is None:
+            continue
+        opt = app.config.last("threads")
+        threads = app.config.number("threads")
+        if opt is None or opt.dynamic or threads is None or threads <= 1:
+            continue
+        yield Hit(opt.span,
+                  f"{app.service} {major}.x (OpenStack {release} assumed) runs with threads={threads}: "
+                  f"eventlet-based nova needs threads=1 (MessagingTimeout after idle)",
+                  service=app.service)
+
+
+RULE = Rule(
+    id="WSG409",
+    name="nova-eventlet-threads",
+    severity=WARNING,
+    summary="nova before 33.0.0 (eventlet) served with threads > 1",
+    fix="Set threads=1 on the WSGIDaemonProcess (or `threads = 1` in uWSGI) and scale with processes",
+    references=(
+        "https://docs.openstack.org/releasenotes/nova/stein.html",
+        "https://docs.openstack.org/nova/latest/admin/concurrency.html",
+    ),
+    check=check,
+    docs=__doc__,
+)

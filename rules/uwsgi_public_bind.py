@@ -1,0 +1,65 @@
+"""uWSGI listens on every interface, or its unix socket is world-writable.
+
+## What it does
+Finds uWSGI TCP binds on all interfaces (`:9311`, `0.0.0.0`, `[::]`, `*`) and
+`chmod-socket = 666`/`777` on an instance with a unix socket.
+
+## Why is this bad?
+An application server behind a local Apache or nginx should only be reachable
+through that proxy. Bound to all interfaces (barbican's vassal `socket = :9311`,
+OSA's default 0.0.0.0, Debian's init `[::]`), any host can talk to it directly,
+bypassing the proxy's TLS, request limits and access rules; with a
+world-writable socket, so can every local user. Nothing fails, which is why
+this is info.
+
+## Example
+```ini
+[uwsgi]
+http-socket = 0.0.0.0:5000
+```
+
+## Use instead
+```ini
+[uwsgi]
+http-socket = 127.0.0.1:5000
+```
+or a unix socket with `chmod-socket = 660` and `chown-socket = keystone:www-data`.
+
+## References
+- https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html
+- https://uwsgi-docs.readthedocs.io/en/latest/Options.html#chmod-socket
+"""
+
+from wsgilint.findings import INFO, Hit, Rule
+from wsgilint.model.types import Deployment
+
+_WILDCARD = frozenset({"", "*", "0.0.0.0", "::", "0"})
+
+
+def check(model: Deployment):
+    for app in model.uwsgi:
+        for b in app.binds:
+            if b.address.kind == "tcp" and (b.address.host or "").strip("[]") in _WILDCARD:
+                yield Hit(b.option.value_span, f"{b.option.key} {b.address.raw.strip()} listens on every interface: "
+                          f"clients can bypass the proxy (bind 127.0.0.1 or a unix socket)", service=app.service)
+        chmod = app.config.last("chmod-socket")
+        if chmod is not None and not chmod.dynamic and any(b.address.kind == "unix" for b in app.binds):
+            mode = chmod.value.strip()
+            if mode == "" or mode.endswith(("6", "7")):
+                yield Hit(chmod.span, f"chmod-socket {mode or '(empty: 666)'} lets every local user talk to the app "
+                          f"(use 660 with chown-socket to the proxy's group)", service=app.service)
+
+
+RULE = Rule(
+    id="WSG119",
+    name="uwsgi-public-bind",
+    severity=INFO,
+    summary="uWSGI bound to all interfaces, or a world-writable socket: the proxy can be bypassed",
+    fix="Bind 127.0.0.1 (or a unix socket with `chmod-socket = 660` and `chown-socket`)",
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#chmod-socket",
+    ),
+    check=check,
+    docs=__doc__,
+)

@@ -1,0 +1,73 @@
+"""uWSGI 2.0 reloads on SIGTERM: without `die-on-term`, stopping the service does not stop it.
+
+## What it does
+For a target uWSGI older than 2.1 (`--uwsgi-version`, default Debian stable's),
+finds instances with `master = true` and neither `die-on-term = true` nor a
+`hook-master-start = unix_signal:15 ...` that handles SIGTERM.
+
+## Why is this bad?
+systemd, Docker and most init scripts stop a service with SIGTERM. uWSGI 2.0's
+master treats SIGTERM as "brutal reload": it logs `binary reloading uWSGI...`
+and comes back, so `systemctl stop` waits for its timeout and then SIGKILLs
+(requests in flight are lost), and a container stop hangs. Measured on uWSGI
+2.0.21: without `die-on-term` the master was still running 3 s after SIGTERM;
+with it, the instance logged `goodbye to uWSGI.` and exited. uWSGI 2.1 makes
+SIGTERM stop the instance.
+
+## Example
+```ini
+[uwsgi]
+master = true
+module = glance.wsgi.api:application
+```
+
+## Use instead
+```ini
+[uwsgi]
+master = true
+die-on-term = true
+module = glance.wsgi.api:application
+```
+For a graceful stop (devstack): `hook-master-start = unix_signal:15 gracefully_kill_them_all`
+with `worker-reload-mercy`.
+
+## References
+- https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html
+- https://opendev.org/openstack/devstack/src/branch/master/lib/apache
+"""
+
+from wsgilint.findings import WARNING, Hit, Rule
+from wsgilint.knowledge import UWSGI_DIE_ON_TERM_DEFAULT_SINCE, parse_version
+from wsgilint.model.types import Deployment
+
+
+def check(model: Deployment):
+    version = model.targets.uwsgi
+    try:
+        if parse_version(version)[:2] >= UWSGI_DIE_ON_TERM_DEFAULT_SINCE:
+            return
+    except ValueError:
+        pass
+    for app in model.uwsgi:
+        if not app.config.flag("master") or app.config.flag("die-on-term"):
+            continue
+        if any("unix_signal:15" in o.value.replace(" ", "") for o in app.config.all("hook-master-start")):
+            continue
+        master = app.config.last("master")
+        yield Hit(master.span, f"uWSGI {version} (assumed; --uwsgi-version) reloads on SIGTERM: without "
+                  f"die-on-term, stopping the service restarts it instead", service=app.service)
+
+
+RULE = Rule(
+    id="WSG115",
+    name="uwsgi-sigterm-reloads",
+    severity=WARNING,
+    summary="no die-on-term: uWSGI < 2.1 reloads on SIGTERM, so service stop hangs",
+    fix="Set `die-on-term = true` (or `hook-master-start = unix_signal:15 gracefully_kill_them_all`)",
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://opendev.org/openstack/devstack/src/branch/master/lib/apache",
+    ),
+    check=check,
+    docs=__doc__,
+)
