@@ -6,6 +6,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from wsgilint import knowledge
 from wsgilint.fsroot import FileSystem, ReadError
 
 ROOT_NAMES = ("apache2.conf", "httpd.conf", "conf/httpd.conf")
@@ -29,6 +30,7 @@ class Plan:
     nginx_roots: list[str] = field(default_factory=list)  # nginx.conf files (relative includes: their dir)
     nginx_fragments: list[str] = field(default_factory=list)  # server{}/location{} files read alone
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (config path, why)
+    service_configs: list[tuple[str, str]] = field(default_factory=list)  # (service, config path): oslo ini
 
 
 def _find_root(fs: FileSystem, directory: str) -> str | None:
@@ -107,6 +109,10 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
     for path in files:
         if path in roots or path in plan.nginx_roots:
             continue
+        svc = knowledge.service_of_config(path)
+        if svc is not None and _looks_oslo(fs, path):  # <dir>/<service>/<service>.conf: oslo.config ini
+            plan.service_configs.append((svc, path))
+            continue
         if path.endswith(".ini"):
             if _sniff(fs, path) == "uwsgi":
                 plan.uwsgi_files.append(path)
@@ -147,6 +153,12 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                 base = posixpath.basename(p)
                 if "uwsgi" in base and base.endswith(".ini") and _sniff(fs, p) == "uwsgi":
                     plan.uwsgi_files.append(p)
+        # each known service's own config (/etc/nova/nova.conf, /etc/glance/glance-api.conf, ...)
+        for svc in knowledge.SERVICES:
+            for name in knowledge.service_config_names(svc):
+                p = posixpath.join("/etc", svc, name)
+                if fs.is_file(p) and _looks_oslo(fs, p):
+                    plan.service_configs.append((svc, p))
         return _dedupe(plan)
     for given in paths:
         path = _to_config_path(fs, given)
@@ -154,6 +166,10 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
             _add_directory(fs, plan, path)
         elif fs.is_file(path):
             base = posixpath.basename(path)
+            svc = knowledge.service_of_config(path) or _service_by_name(base)
+            if svc is not None and _looks_oslo(fs, path):
+                plan.service_configs.append((svc, path))
+                continue
             kind = _sniff(fs, path)
             if kind == "uwsgi":
                 plan.uwsgi_files.append(path)
@@ -172,6 +188,29 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
         else:
             raise UsageError(f"{given}: no such file or directory")
     return _dedupe(plan)
+
+
+_OSLO_FIRST = re.compile(rb"\A(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*\[[^\]\n]+\][ \t]*\r?$", re.M)
+
+
+def _looks_oslo(fs: FileSystem, path: str) -> bool:
+    """An oslo.config file: its first line that is neither blank nor a comment is a ``[section]``.
+
+    Keeps an Apache vhost that happens to be called keystone.conf out of the service configs.
+    """
+    try:
+        head = fs.read_bytes(path)[:65536]
+    except ReadError:
+        return False
+    return _OSLO_FIRST.match(head) is not None
+
+
+def _service_by_name(base: str) -> str | None:
+    """A service config named on the command line by its file name alone (nova.conf, glance-api.conf)."""
+    for svc in knowledge.SERVICES:
+        if base in knowledge.service_config_names(svc):
+            return svc
+    return None
 
 
 def _to_config_path(fs: FileSystem, given: str) -> str:
@@ -203,4 +242,5 @@ def _dedupe(plan: Plan) -> Plan:
     plan.uwsgi_files = uniq(plan.uwsgi_files)
     plan.nginx_roots = uniq(plan.nginx_roots)
     plan.nginx_fragments = uniq(plan.nginx_fragments)
+    plan.service_configs = uniq(plan.service_configs)
     return plan

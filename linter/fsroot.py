@@ -50,6 +50,7 @@ class FileSystem:
         self.max_file_bytes = self.limits.max_file_bytes
         self.loads = 0  # files loaded by resolvers (Include / ini =), for limits.max_files
         self._dir_cache: dict[str, list[str]] = {}
+        self.on_read = None  # optional callback(config_path) per file read (progress display)
 
     # -- paths -----------------------------------------------------------------
     def to_config_path(self, host_path: str) -> str:
@@ -194,6 +195,10 @@ class FileSystem:
         """Expand wildcards in any component of an absolute config path (httpd style).
 
         Like apr_fnmatch with APR_FNM_PERIOD: a wildcard never matches a leading dot.
+        As httpd's process_resource_config_fnmatch does, a wildcard before the last
+        component matches real directories only, never symlinks (apr_dir_read reports
+        APR_LNK; checked on 2.4.71), so symlink loops (``d/s1 -> .``) cannot grow a glob.
+        At most ``max_glob_matches`` paths per step (ReadLimitError beyond).
         """
         parts = [p for p in pattern.split("/") if p]
         results = ["/"]
@@ -208,6 +213,8 @@ class FileSystem:
                             continue
                         if fnmatch.fnmatchcase(name, part):
                             cand = posixpath.join(base, name)
+                            if not last and self._is_link(base, name):
+                                continue
                             if last or self.is_dir(cand):
                                 nxt.append(cand)
                                 if len(nxt) > cap:
@@ -222,7 +229,16 @@ class FileSystem:
                 break
         return [r for r in results if self.exists(r)] if results else []
 
+    def _is_link(self, base: str, name: str) -> bool:
+        """Is entry ``name`` of directory ``base`` a symlink (checked inside the root)?"""
+        try:
+            return stat.S_ISLNK(os.lstat(self.resolve(base) + "/" + name).st_mode)
+        except (OSError, ReadError):
+            return True
+
     def read_bytes(self, config_path: str) -> bytes:
+        if self.on_read is not None:
+            self.on_read(config_path)
         hp = self.resolve(config_path)
         try:
             st = os.stat(hp)

@@ -345,3 +345,78 @@ APACHE_FEDERATION_AUTHTYPES = frozenset({"openid-connect", "auth-openidc", "mell
 # Measured on 2.4.71 (oracle-results.md stack 6): a 9000-byte X-Auth-Token gets 400 (AH00561) even
 # when uWSGI's buffer-size behind mod_proxy_uwsgi is 65535.
 APACHE_LIMIT_REQUEST_FIELD_SIZE = Default(8190, "httpd core.xml: LimitRequestFieldSize 8190")
+
+
+# -- service config files (oslo.config) for the cross-file rules (issue 4: P8, X3, X4, X8) -----
+# The file each service's WSGI application reads under /etc/<service>/ (default: <service>.conf).
+# glance's WSGI app reads glance-api.conf (glance/common/wsgi_app.py CONFIG_FILES); nova's reads
+# nova.conf (nova/api/openstack/wsgi_app.py CONFIG_FILES).
+SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {"glance": ("glance-api.conf",)}
+
+
+def service_config_names(service: str) -> tuple[str, ...]:
+    """File names of ``service``'s own config under /etc/<service>/."""
+    return SERVICE_CONFIG_FILES.get(service, (f"{service}.conf",))
+
+
+def service_of_config(path: str) -> str | None:
+    """The service whose config ``path`` is: /etc/<service>/<name> with a known name, else None."""
+    parts = path.rstrip("/").split("/")
+    if len(parts) < 2:
+        return None
+    directory, base = parts[-2], parts[-1]
+    if directory in SERVICES and base in service_config_names(directory):
+        return directory
+    return None
+
+
+# oslo.config's Boolean type (oslo_config/types.py): case-insensitive.
+OSLO_TRUE = frozenset({"true", "1", "on", "yes"})
+OSLO_FALSE = frozenset({"false", "0", "off", "no"})
+
+# P8: oslo.middleware's HTTPProxyToWSGI honours X-Forwarded-Proto / Forwarded only when
+# [oslo_middleware] enable_proxy_headers_parsing = true (default False, oslo_middleware/http_proxy_to_wsgi.py;
+# ironic doc/source/install/include/configure-ironic-api-wsgi.inc "Important Considerations").
+PROXY_HEADERS_OPTION = ("oslo_middleware", "enable_proxy_headers_parsing")
+FORWARDED_PROTO_HEADER = "x-forwarded-proto"
+
+# X4: oslo.messaging's [oslo_messaging_rabbit] heartbeat_in_pthread (release notes
+# run-heartbeat-in-pthread-by-default (12.0.0, default True), do-not-run-heartbeat-in-pthread-by-default
+# (14.0.0, default False again, "for wsgi applications it is recommended to set this value to True",
+# bug 1934937), deprecate-the-option-heartbeat_in_pthread (14.9.0), remove-heartbeat-in-pthread-option (18.0.0)).
+HEARTBEAT_OPTION = ("oslo_messaging_rabbit", "heartbeat_in_pthread")
+HEARTBEAT_RECOMMENDED_FROM = (14, 0, 0)
+HEARTBEAT_DEPRECATED_IN = (14, 9, 0)
+HEARTBEAT_REMOVED_IN = (18, 0, 0)
+# oslo.messaging series per OpenStack release (openstack/requirements upper-constraints of each stable
+# branch). 2026.1 and later are an ASSUMPTION (the removal note landed in the 2026.1 cycle; not checked
+# against a tagged upper-constraints file).
+OSLO_MESSAGING_BY_RELEASE = {
+    "wallaby": "12.7", "xena": "12.9", "yoga": "12.13", "zed": "14.0", "2023.1": "14.2", "2023.2": "14.4",
+    "2024.1": "14.7", "2024.2": "14.9", "2025.1": "16.1", "2025.2": "17.1", "2026.1": "18.0", "2026.2": "18.0",
+}
+
+
+def oslo_messaging_version(release: str) -> str | None:
+    """The oslo.messaging series assumed for an OpenStack release (None when unknown)."""
+    try:
+        return OSLO_MESSAGING_BY_RELEASE.get(normalize_release(release))
+    except ValueError:
+        return None
+
+
+# X8: nova's Guru Meditation Report listens for SIGUSR2, which uWSGI takes for itself; under uWSGI
+# nova needs a file trigger (nova releasenotes uwsgi-gmr-c00631db79836340; oslo.reports
+# [oslo_reports] file_event_handler).
+GMR_FILE_OPTION = ("oslo_reports", "file_event_handler")
+GMR_SERVICES = ("nova",)
+
+# X3: what a service needs besides its WSGI API (neutron doc/source/admin/config-wsgi.rst).
+WSGI_SIDE_PROCESSES = {
+    "neutron": ("neutron-rpc-server", "neutron-periodic-workers", "neutron-ovn-maintenance-worker"),
+}
+# X3: nova's compute and metadata APIs cannot share one WSGI process (nova doc/source/user/wsgi.rst:
+# "sharing the compute and metadata service in the same process is not supported"; 33.0.0 versionchanged).
+# Names that identify each application in a script path or module.
+NOVA_COMPUTE_APP = ("nova-api-wsgi", "nova.wsgi.osapi_compute", "nova-api.wsgi", "osapi_compute")
+NOVA_METADATA_APP = ("nova-metadata-wsgi", "nova.wsgi.metadata", "nova-metadata.wsgi", "nova-api-metadata")

@@ -9,12 +9,14 @@ from dataclasses import dataclass, fields, replace
 class Limits:
     """What one check may read and build. Defaults are far above any real deployment."""
 
-    max_files: int = 20_000  # file loads per check (each Include / ini = of a file counts)
+    max_files: int = 100_000  # file loads per check (each Include / ini = of a file counts)
     max_file_bytes: int = 32 * 1024 * 1024  # bytes per file
     max_depth: int = 256  # nested sections in one file
     max_line_length: int = 1024 * 1024  # characters per logical line (after continuations)
     max_lines: int = 1_000_000  # lines per file (the 10k-vhost bench tree has 180k in all)
-    max_glob_matches: int = 4096  # paths one Include may expand to (also per glob step)
+    # paths one Include may expand to (also per glob step); a hosting provider's
+    # sites-enabled/*.conf can hold 10k+ vhosts (the benchmark tree does)
+    max_glob_matches: int = 100_000
     max_expansion: int = 64 * 1024  # characters of a value after ${VAR} / %(key) expansion
 
     @classmethod

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import posixpath
 from dataclasses import dataclass, field
+from typing import Callable
 
 from wsgilint import discover as discover_mod
 from wsgilint import engine, knowledge, registry, suppress
@@ -12,12 +14,13 @@ from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.limits import Limits
 from wsgilint.model.build import build_apache, build_uwsgi, link
 from wsgilint.model.build_nginx import build_nginx
-from wsgilint.model.types import Deployment, InactiveSite
+from wsgilint.model.types import Deployment, InactiveSite, ServiceConfig
+from wsgilint.parse import oslo_ini
 from wsgilint.resolve import apache as apache_resolve
 from wsgilint.resolve import nginx as nginx_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
-from wsgilint.source import SourceFile
+from wsgilint.source import SourceFile, Span
 
 
 @dataclass
@@ -30,6 +33,7 @@ class CheckOptions:
     engine: engine.EngineOptions = field(default_factory=engine.EngineOptions)
     ignore_comments: bool = True  # honour `# wsgilint: ignore[...]` comments (--no-ignore-comments)
     limits: Limits = field(default_factory=Limits)  # size/depth limits (--limit NAME=N)
+    progress: Callable[[str], None] | None = None  # called with each config path read
 
 
 @dataclass
@@ -45,7 +49,25 @@ class NothingRead(Exception):
 
 
 def run(options: CheckOptions) -> CheckResult:
+    """Check one deployment. The cyclic garbage collector is paused meanwhile.
+
+    A check allocates a few objects per directive (parse nodes, resolved directives
+    with parent links) and keeps every one of them until the result is dropped, so
+    collecting in between frees nothing; yet the collector kept rescanning the growing
+    heap: on the 10k-vhost tree it was over half of the resolve time (3.2 s -> 1.4 s).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(options)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(options: CheckOptions) -> CheckResult:
     fs = FileSystem(options.root, cwd=options.cwd, limits=options.limits)
+    fs.on_read = options.progress
     plan = discover_mod.discover(fs, options.paths)
     model = Deployment(targets=options.targets)
     httpd_version = knowledge.parse_version(options.targets.httpd)
@@ -72,6 +94,7 @@ def run(options: CheckOptions) -> CheckResult:
         model.uwsgi.append(build_uwsgi(cfg))
         model.diagnostics.extend(cfg.diagnostics)
     model.uwsgi_scanned = bool(plan.uwsgi_files)
+    model.service_configs = _service_configs(fs, plan, model)
     link(model)
 
     files: list[tuple[str, str]] = []
@@ -95,6 +118,10 @@ def run(options: CheckOptions) -> CheckResult:
         if site.path not in seen:
             seen.add(site.path)
             files.append((site.path, "apache-inactive"))
+    for sc in model.service_configs:
+        if sc.path not in seen:
+            seen.add(sc.path)
+            files.append((sc.path, "service"))
     model.files = files
     if not files:
         reasons = [d.message for d in model.diagnostics if d.code == "file-unreadable"]
@@ -127,6 +154,27 @@ def _nginx(fs: FileSystem, plan, model: Deployment) -> None:
         cfg = nginx_resolve.resolve(fs, frag, complete=False, prefix=prefix)
         model.nginx.append(build_nginx(cfg))
         model.diagnostics.extend(cfg.diagnostics)
+
+
+def _service_configs(fs: FileSystem, plan, model: Deployment) -> list[ServiceConfig]:
+    """Read each service's own oslo.config file; what cannot be read is a diagnostic, not a config."""
+    out = []
+    for service, path in plan.service_configs:
+        try:
+            text, note, _ = fs.read_text(path)
+        except ReadError as exc:
+            model.diagnostics.append(Diagnostic(exc.code, str(exc), path=fs.display(path)))
+            continue
+        source = SourceFile(fs.display(path), text, "service")
+        parsed = oslo_ini.parse(text, source.path, source, fs.limits)
+        if note:
+            model.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
+        for prob in parsed.problems:
+            model.diagnostics.append(Diagnostic(prob.code, f"{prob.message} (oslo.config refuses the file)"
+                                                if prob.code == "parse-error" else prob.message,
+                                                Span(source, prob.start, prob.end)))
+        out.append(ServiceConfig(service, source.path, source, parsed.entries, parsed.sections))
+    return out
 
 
 def _envvars(fs: FileSystem, root: str) -> dict[str, str]:

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 class SourceFile:
     """One file as read: its display path, its decoded text and a table of line starts."""
 
-    __slots__ = ("path", "text", "kind", "_starts")
+    __slots__ = ("path", "text", "kind", "_starts", "_lookups")
 
     def __init__(self, path: str, text: str, kind: str = "") -> None:
         self.path = path
         self.text = text
         self.kind = kind
         self._starts: list[int] | None = None
+        self._lookups = 0
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -29,6 +30,13 @@ class SourceFile:
 
     def position(self, offset: int) -> tuple[int, int]:
         """Return the 1-based (line, column) of a character offset."""
+        if self._starts is None:
+            # Most files get one or two lookups (a finding, its related note): counting
+            # newlines in C beats building the line table. Build it from the 9th lookup.
+            self._lookups += 1
+            if self._lookups <= 8:
+                text = self.text
+                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         starts = self._line_starts()
         idx = bisect_right(starts, offset) - 1
         return idx + 1, offset - starts[idx] + 1

@@ -16,6 +16,16 @@ write from hanging or exhausting memory (a `%(a)%(a)` doubling chain grows
 tree uses none of them), so hitting one usually means a generated or hostile
 file. Raise a limit with `--limit NAME=NUMBER` when the input is legitimate.
 
+## What the servers do
+Measured with `apache2 -t` (httpd 2.4.71) and `uwsgi --show-config` (2.0.21),
+see tests/hostile/test_hostile_oracles.py. The servers have no such limits, so
+this finding is about wsgilint's completeness, not a server failure:
+httpd accepts a 256 KiB `${VAR}` expansion and a 5 MB line ("Syntax OK"), and
+uWSGI expands a `%(a)%(a)` chain fully (24 doublings: 1 GB of memory, 4 s).
+Deep nesting is the exception: httpd recurses per section and dies of SIGSEGV
+somewhere between 6,000 and 10,000 nested `<IfModule>` sections (8 MiB stack),
+while wsgilint stops at `max-depth` (256) and carries on.
+
 ## Example
 ```ini
 [uwsgi]

@@ -227,6 +227,49 @@ class InactiveSite:
 
 
 @dataclass
+class ServiceConfig:
+    """An OpenStack service's own config file (/etc/<service>/<service>.conf, oslo.config ini)."""
+
+    service: str
+    path: str
+    source: "SourceFile"
+    entries: list = field(default_factory=list)  # wsgilint.parse.oslo_ini.OsloEntry, in file order
+    sections: list[tuple[str, int, int]] = field(default_factory=list)  # (name, start, end)
+
+    def get(self, section: str, key: str):
+        """The entry oslo.config uses for ``key`` in ``section`` (the last one), or None.
+
+        Section names other than DEFAULT are case-insensitive (oslo.config lower-cases them).
+        """
+        want = section if section == "DEFAULT" else section.lower()
+        found = None
+        for e in self.entries:
+            if e.key == key and (e.section if e.section == "DEFAULT" else e.section.lower()) == want:
+                found = e
+        return found
+
+    def has_section(self, section: str) -> bool:
+        want = section if section == "DEFAULT" else section.lower()
+        return any((n if n == "DEFAULT" else n.lower()) == want for n, _, _ in self.sections)
+
+    def section_span(self, section: str) -> "Span":
+        """The ``[section]`` header's span, or the file's first line when the section is absent."""
+        from wsgilint.source import Span
+
+        want = section if section == "DEFAULT" else section.lower()
+        for name, start, end in self.sections:
+            if (name if name == "DEFAULT" else name.lower()) == want:
+                return Span(self.source, start, end)
+        eol = self.source.text.find("\n")
+        return Span(self.source, 0, len(self.source.text) if eol == -1 else eol)
+
+    def span_of(self, entry) -> "Span":
+        from wsgilint.source import Span
+
+        return Span(self.source, entry.start, entry.end)
+
+
+@dataclass
 class Deployment:
     """Everything one check read, linked together."""
 
@@ -238,6 +281,15 @@ class Deployment:
     files: list[tuple[str, str]] = field(default_factory=list)  # (display path, kind)
     targets: Targets = field(default_factory=Targets)
     uwsgi_scanned: bool = False
+    service_configs: list[ServiceConfig] = field(default_factory=list)  # only those actually read
+
+    def service_config(self, service: str | None) -> ServiceConfig | None:
+        """The config read for ``service`` (the last one given wins), or None when none was read."""
+        found = None
+        for c in self.service_configs:
+            if c.service == service:
+                found = c
+        return found
 
     @property
     def routes(self) -> list[Route]:

@@ -25,8 +25,12 @@ from wsgilint.source import SourceFile
 
 # One word as ap_getword_conf reads it: a quoted string (a backslash escapes the
 # quote or a backslash; an unterminated quote runs to the end), or a run of non-space.
-_WORD = re.compile(r"""("(?:[^"\\]|\\.)*(?:"|\\?$)|'(?:[^'\\]|\\.)*(?:'|\\?$)|\S+)""", re.S)
+_WORD = re.compile(r"""("(?:[^"\\]|\\.)*(?:"|\\?$)|'(?:[^'\\]|\\.)*(?:'|\\?$)|[^ \t\n\r\f\v]+)""", re.S)
 _SPACE = " \t\r\f\v"
+# httpd splits on apr_isspace (ASCII space, \t \n \v \f \r) only. str.split() would also
+# split on NBSP and \x1c-\x1f, so words and the directive name use these instead.
+_BARE = re.compile(r"[^ \t\n\r\f\v]+")
+_HEAD = re.compile(r"([^ \t\n\r\f\v]+)[ \t\n\r\f\v]*")
 _RECOVER_LOOKBACK = 64
 
 
@@ -54,7 +58,7 @@ def _escaped_end(word: str) -> bool:
 def split_words(raw: str) -> list[str]:
     """Split an argument string into values, as ap_getword_conf does."""
     if '"' not in raw and "'" not in raw:
-        return raw.split()
+        return _BARE.findall(raw)
     return [unquote(m.group(0))[0] for m in _WORD.finditer(raw)]
 
 
@@ -200,14 +204,9 @@ def parse(text: str, path: str = "<string>", source: SourceFile | None = None,
             continue
         stripped = stripped.rstrip(_SPACE)
         # The directive name: the first word (a quoted first word is rare; treat as plain).
-        sp = 0
-        ls = len(stripped)
-        while sp < ls and stripped[sp] not in _SPACE:
-            sp += 1
-        name = stripped[:sp]
-        rest_start = sp
-        while rest_start < ls and stripped[rest_start] in _SPACE:
-            rest_start += 1
+        m = _HEAD.match(stripped)
+        name = m.group(1)
+        rest_start = m.end()
         raw = stripped[rest_start:]
         raw_start = lead + rest_start  # index into the logical line
         if segments is None:

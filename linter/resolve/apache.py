@@ -27,6 +27,22 @@ STATIC_MODULES = frozenset({
     "core_module", "so_module", "watchdog_module", "http_module", "log_config_module",
     "logio_module", "version_module", "unixd_module",
 })
+# Red Hat's httpd (and an upstream build) compiles in only core.c, mod_so.c and http_core.c (`httpd -l`);
+# RHEL loads unixd, version, log_config, ... from conf.modules.d/00-base.conf and the MPM from 00-mpm.conf.
+# The layout tells them apart: a root at <ServerRoot>/conf/httpd.conf (/etc/httpd/conf/httpd.conf, an
+# upstream /usr/local/apache2/conf/httpd.conf) is Red Hat / upstream; anything else (apache2.conf, a bare
+# httpd.conf handed to Debian's `apache2 -f`, as tests/stack.py does) gets Debian's set: measured, Debian's
+# binary keeps its built-in modules whatever the root file is called.
+STATIC_MODULES_REDHAT = frozenset({"core_module", "so_module", "http_module"})
+
+
+def static_modules(root_path: str) -> frozenset[str]:
+    """The modules compiled into the httpd binary that reads ``root_path`` (by layout)."""
+    parent = posixpath.basename(posixpath.dirname(root_path))
+    redhat = posixpath.basename(root_path) == "httpd.conf" and parent == "conf"
+    return STATIC_MODULES_REDHAT if redhat else STATIC_MODULES
+
+
 # Source file names that do not follow mod_<x>.c <-> <x>_module.
 _SOURCE_NAMES = {
     "core.c": "core_module", "http_core.c": "http_module", "event.c": "mpm_event_module",
@@ -83,6 +99,9 @@ class Directive:
 
     def children_named(self, key: str) -> list["Directive"]:
         """Direct children with this (lower-case) key, in order; indexed on first use."""
+        children = self.children or ()
+        if self._index is None and len(children) <= 16:
+            return [d for d in children if d.key == key]  # small sections: a scan beats an index
         if self._index is None:
             index: dict[str, list[Directive]] = {}
             for d in self.children or ():
@@ -134,6 +153,8 @@ class ApacheConfig:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     comments: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     complete: bool = True  # False for a fragment: module state unknown
+    # <IfVersion> sections httpd read while version_module was not loaded ("Invalid command '<IfVersion'").
+    ifversion_unloaded: list[Span] = field(default_factory=list)
 
 
 class _Resolver:
@@ -151,6 +172,7 @@ class _Resolver:
         self.parsed_cache: dict[str, apache_parser.ParsedFile] = {}
         self.include_stack: list[str] = []
         self.limits_hit: set[str] = set()
+        self.ifversion_unloaded: list[Span] = []
 
     # -- files -------------------------------------------------------------------
     def load(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
@@ -305,6 +327,8 @@ class _Resolver:
         elif key == "<ifdefine":
             val = arg in self.defines
         elif key == "<ifversion":
+            if self.complete and "version_module" not in self.modules:
+                self.ifversion_unloaded.append(Span(node.source, node.start, node.end))
             val = self.version_matches(args)
             return val
         elif key == "<iffile":
@@ -378,8 +402,9 @@ class _Resolver:
         """Include a file, or a directory's files recursively in sorted order (iteratively).
 
         A directory reached again below itself (a symlink to ``.`` or to a parent) is
-        reported once as a cycle and not entered: httpd stops at its directory nesting
-        limit and refuses to start.
+        reported once as a cycle and not entered: httpd 2.4.71 follows it until the
+        kernel's ELOOP ("Could not open configuration file .../self/self/...: Too many
+        levels of symbolic links") and refuses to start.
         """
         if not self.fs.is_dir(path):
             self.load(path, parent, depth + 1, by)
@@ -397,8 +422,8 @@ class _Resolver:
                 return False
             if real in active:
                 self._diag("include-cycle", f"{self.fs.display(dir_path)} is a directory inside itself (a symlink "
-                           f"loop); httpd recurses until its directory nesting limit and refuses to start",
-                           by, None)
+                           f"loop); httpd follows it until 'Too many levels of symbolic links' and refuses "
+                           f"to start", by, None)
                 return False
             active.add(real)
             stack.append((iter([posixpath.join(dir_path, n) for n in self.fs.listdir(dir_path)]), real))
@@ -436,8 +461,10 @@ def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
     """Read ``root_path`` (a config path) and everything it includes."""
     sr = server_root or posixpath.dirname(root_path)
     r = _Resolver(fs, sr, defines or {}, complete, httpd_version)
+    if complete:
+        r.modules = {m: None for m in static_modules(root_path)}
     tree = Directive(None, [], None, "", [])
     r.load(root_path, tree, 0, None)
     return ApacheConfig(root_path=root_path, server_root=r.server_root, tree=tree, files=r.files,
                         modules=r.modules, defines=r.defines, diagnostics=r.diagnostics,
-                        comments=r.comments, complete=complete)
+                        comments=r.comments, complete=complete, ifversion_unloaded=r.ifversion_unloaded)

@@ -158,16 +158,21 @@ class _Resolver:
             self.stack.pop()
 
     def walk(self, nodes, parent: Directive, file: str, depth: int) -> None:
-        out = parent.children
-        for node in nodes:
-            if node.key == "include" and node.children is None:
-                inc = Directive(node, parent, file)
-                self.include(inc, parent, depth)
-                continue
-            d = Directive(node, parent, file, [] if node.children is not None else None)
-            out.append(d)
-            if node.children:
-                self.walk(node.children, d, file, depth)
+        """Copy parsed blocks under ``parent`` in order, iteratively (20k nested blocks are fine)."""
+        stack = [(iter(nodes), parent)]
+        while stack:
+            it, cur = stack[-1]
+            for node in it:
+                if node.key == "include" and node.children is None:
+                    self.include(Directive(node, cur, file), cur, depth)
+                    continue
+                d = Directive(node, cur, file, [] if node.children is not None else None)
+                cur.children.append(d)
+                if node.children:
+                    stack.append((iter(node.children), d))
+                    break
+            else:
+                stack.pop()
 
     def include(self, d: Directive, parent: Directive, depth: int) -> None:
         if len(d.args) != 1:
