@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.parse import apache as apache_parser
 from wsgilint.resolve.diagnostics import Diagnostic
+from wsgilint.resolve.tree import TreeNode
 from wsgilint.source import SourceFile, Span
 
 MAX_INCLUDE_DEPTH = 128  # httpd's AP_MAX_INCLUDE_DEPTH
@@ -66,7 +67,7 @@ def module_id(name: str) -> str:
     return name
 
 
-class Directive:
+class Directive(TreeNode):
     """One effective directive: the parsed node, its words after ``${VAR}`` expansion, its section."""
 
     __slots__ = ("node", "name", "key", "args", "parent", "children", "file", "_index")
@@ -81,14 +82,6 @@ class Directive:
         self.file = file
         self.children = children
 
-    @property
-    def span(self) -> Span:
-        return Span(self.node.source, self.node.start, self.node.end)
-
-    @property
-    def is_section(self) -> bool:
-        return self.children is not None
-
     def arg_span(self, index: int) -> Span:
         """The span of one argument (falls back to the whole directive)."""
         spans = self.node.arg_spans() if self.node is not None else []
@@ -96,39 +89,6 @@ class Directive:
             s, e = spans[index]
             return Span(self.node.source, s, e)
         return self.span
-
-    def children_named(self, key: str) -> list["Directive"]:
-        """Direct children with this (lower-case) key, in order; indexed on first use."""
-        children = self.children or ()
-        if self._index is None and len(children) <= 16:
-            return [d for d in children if d.key == key]  # small sections: a scan beats an index
-        if self._index is None:
-            index: dict[str, list[Directive]] = {}
-            for d in self.children or ():
-                index.setdefault(d.key, []).append(d)
-            self._index = index
-        return self._index.get(key, [])
-
-    def ancestors(self):
-        p = self.parent
-        while p is not None:
-            yield p
-            p = p.parent
-
-    def iter(self):
-        """Every directive below this section, in document order (iterative)."""
-        stack = [iter(self.children or ())]
-        while stack:
-            for d in stack[-1]:
-                yield d
-                if d.children:
-                    stack.append(iter(d.children))
-                    break
-            else:
-                stack.pop()
-
-    def __repr__(self) -> str:
-        return f"Directive({self.name!r}, {self.args!r})"
 
 
 @dataclass

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.parse import nginx as nginx_parser
 from wsgilint.resolve.diagnostics import Diagnostic
+from wsgilint.resolve.tree import TreeNode
 from wsgilint.source import SourceFile, Span
 
 MAX_INCLUDE_DEPTH = 64
 
 
-class Directive:
+class Directive(TreeNode):
     """One effective nginx directive or block, tied to the node (and file) it came from."""
 
     __slots__ = ("node", "name", "key", "args", "parent", "children", "file", "_index")
@@ -39,18 +40,10 @@ class Directive:
         self._index = None
 
     @property
-    def span(self) -> Span:
-        return Span(self.node.source, self.node.start, self.node.end)
-
-    @property
     def head_span(self) -> Span:
         """The directive's words (for a block, up to its ``{``)."""
         toks = self.node.tokens
         return Span(self.node.source, toks[0].start, toks[-1].end)
-
-    @property
-    def is_section(self) -> bool:
-        return self.children is not None
 
     def arg_span(self, index: int) -> Span:
         """The span of one argument (falls back to the directive's words)."""
@@ -59,33 +52,6 @@ class Directive:
             t = toks[index + 1]
             return Span(self.node.source, t.start, t.end)
         return self.head_span
-
-    def children_named(self, key: str) -> list["Directive"]:
-        """Direct children with this (lower-case) name, in order; indexed on first use."""
-        if self._index is None:
-            index: dict[str, list[Directive]] = {}
-            for d in self.children or ():
-                index.setdefault(d.key, []).append(d)
-            self._index = index
-        return self._index.get(key, [])
-
-    def ancestors(self):
-        p = self.parent
-        while p is not None:
-            yield p
-            p = p.parent
-
-    def iter(self):
-        """Every directive below this block, in document order."""
-        todo = list(reversed(self.children or ()))
-        while todo:
-            d = todo.pop()
-            yield d
-            if d.children:
-                todo.extend(reversed(d.children))
-
-    def __repr__(self) -> str:
-        return f"Directive({self.name!r}, {self.args!r})"
 
 
 @dataclass
