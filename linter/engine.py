@@ -35,17 +35,18 @@ def run(rules: tuple[Rule, ...], model: Deployment, options: EngineOptions) -> l
                 raise
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             hits = []
-            findings.append(_finding(internal, Hit(
+            findings.append(make_finding(internal, Hit(
                 None, f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc} "
                 f"[{tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}]; other rules still ran",
                 path="<wsgilint>"), options))
         for hit in hits:
-            findings.append(_finding(rule, hit, options))
+            findings.append(make_finding(rule, hit, options))
     findings.sort(key=lambda f: f.sort_key)
     return findings
 
 
-def _finding(rule: Rule, hit: Hit, options: EngineOptions) -> Finding:
+def make_finding(rule: Rule, hit: Hit, options: EngineOptions) -> Finding:
+    """Turn one rule hit into a finding: severity overrides, location, default fix."""
     sev = options.severity_overrides.get(rule.id) or hit.severity or rule.severity
     if hit.span is not None:
         path = hit.span.path

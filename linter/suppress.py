@@ -158,7 +158,7 @@ def run_rules(rules: tuple["Rule", ...], model: "Deployment", opts: "engine.Engi
             for s in sups:
                 hit = _unused_hit(s)
                 if hit is not None:
-                    kept.append(engine._finding(rule, hit, opts))
+                    kept.append(engine.make_finding(rule, hit, opts))
             kept.sort(key=lambda f: f.sort_key)
     return kept
 
