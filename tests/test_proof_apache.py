@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import oracle  # noqa: E402
 import stack  # noqa: E402
 from conftest import FIXTURES  # noqa: E402
 from lintrun import check  # noqa: E402
+from proofkit import fixture_text as _text, need_apache as _need_apache, need_uwsgi as _need_uwsgi, runnable_ini as _ini, time_limit  # noqa: E402
 
 RULES = FIXTURES / "rules"
 MIB5 = 5 * 1024 * 1024
@@ -37,52 +37,11 @@ CLIENT_TIMEOUT = 15.0
 
 @pytest.fixture(autouse=True)
 def _time_bound():
-    """Fail (not hang) a test that runs over TEST_BUDGET; the harness's finally blocks still stop servers."""
-    if not hasattr(signal, "SIGALRM"):
+    with time_limit(TEST_BUDGET):
         yield
-        return
-
-    def _expired(signum, frame):
-        raise TimeoutError(f"test exceeded its {TEST_BUDGET} s budget")
-
-    old = signal.signal(signal.SIGALRM, _expired)
-    signal.alarm(TEST_BUDGET)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 # ---- helpers ------------------------------------------------------------------------------
-
-def _need_apache(why: str, wsgi: bool = False) -> None:
-    oracle.apache2(why)
-    if wsgi:
-        oracle.mod_wsgi_so(why)
-
-
-def _need_uwsgi(why: str) -> None:
-    oracle.uwsgi(why)
-    oracle.uwsgi_python_plugin(why)
-
-
-def _text(path: Path, replacements: dict) -> str:
-    """The fixture text with each key replaced by its value; every key must occur (no silent no-op)."""
-    text = path.read_text()
-    for old, new in replacements.items():
-        assert old in text, f"{old!r} not in {path}: the fixture changed, update this proof"
-        text = text.replace(old, new)
-    return text
-
-
-def _ini(path: Path, replacements: dict) -> str:
-    """A fixture's uWSGI ini made runnable here: the OpenStack app replaced by the test app."""
-    text = _text(path, replacements)
-    text, n = re.subn(r"(?m)^(module|wsgi-file)\s*=.*$", "wsgi-file = @@APP_PY@@", text)
-    assert n == 1, f"{path}: expected one module/wsgi-file line"
-    return text
-
 
 def _line_of(path: Path, needle: str) -> int:
     lines = [i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ import oracle
 import stack
 from conftest import FIXTURES
 from lintrun import check
+from proofkit import fixture_text as _site, runnable_ini, time_limit
 
 DEPLOY = FIXTURES / "deployments"
 RULES = FIXTURES / "rules"
@@ -36,16 +36,8 @@ UWSGI_PARAMS = "/etc/nginx/uwsgi_params"
 
 @pytest.fixture(autouse=True)
 def _time_bound():
-    def _expired(signum, frame):
-        raise TimeoutError(f"test exceeded its {TEST_BUDGET} s budget")
-
-    old = signal.signal(signal.SIGALRM, _expired)
-    signal.alarm(TEST_BUDGET)
-    try:
+    with time_limit(TEST_BUDGET):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _nginx_family(result) -> list[tuple[str, int, str]]:
@@ -104,18 +96,8 @@ def _need_servers(why: str) -> None:
     oracle.require_file(UWSGI_PARAMS, why, what=f"{UWSGI_PARAMS} missing (nginx-common)")
 
 
-def _site(path: Path, replacements: dict) -> str:
-    text = path.read_text()
-    for old, new in replacements.items():
-        assert old in text, f"{old!r} not in {path}: the fixture changed, update this proof"
-        text = text.replace(old, new)
-    return text
-
-
 def _ini(path: Path, replacements: dict) -> str:
-    text = _site(path, replacements)
-    text, n = re.subn(r"(?m)^module\s*=.*$", "wsgi-file = @@APP_PY@@", text)
-    assert n == 1
+    text = runnable_ini(path, replacements, keys="module")
     return text.replace("[uwsgi]\n", "[uwsgi]\nplugins = python3\n", 1)
 
 
