@@ -32,16 +32,13 @@ from wsgilint.knowledge import APACHE_DEFAULTS
 from wsgilint.model.types import Deployment
 from wsgilint.rules._modwsgi import apache_routes
 
-_LOCAL = ("127.0.0.1", "localhost", "::1", "ip6-localhost", "0.0.0.0")
-
-
 def check(model: Deployment):
     default = APACHE_DEFAULTS["proxy-retry"].value
     for route in apache_routes(model, ("proxy_uwsgi", "proxy_http")):
         a = route.address
         if a is None or "retry" in route.params:
             continue
-        if a.kind == "tcp" and (a.host or "").lower() not in _LOCAL:
+        if not a.connects_locally:
             continue
         yield Hit(route.target_span(),
                   f"no retry= on a ProxyPass to local {a}: after one failed connect (uWSGI restarting) "

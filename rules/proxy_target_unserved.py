@@ -34,9 +34,6 @@ ProxyPass /share http://127.0.0.1:61999 retry=0
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
 
-_LOCAL = {"127.0.0.1", "localhost", "::1", "ip6-localhost"}
-
-
 def check(model: Deployment):
     if not model.uwsgi_scanned:
         return
@@ -45,7 +42,7 @@ def check(model: Deployment):
         if not route.protocol or route.address is None or route.backend is not None:
             continue
         a = route.address
-        if a.kind == "tcp" and (a.host or "").lower() not in _LOCAL and not (a.host or "").startswith("127."):
+        if not a.connects_locally:
             continue
         yield Hit(
             route.target_span(),

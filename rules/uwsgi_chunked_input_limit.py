@@ -49,11 +49,6 @@ from wsgilint.knowledge import UWSGI_DEFAULTS
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import profile
 
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "ip6-localhost"})
-
-
-def _loopback(addr) -> bool:
-    return addr.kind != "tcp" or (addr.host or "").lower() in _LOOPBACK
 
 
 def check(model: Deployment):
@@ -65,7 +60,7 @@ def check(model: Deployment):
         http_binds = [b for b in app.binds if b.protocol == "http"]
         behind_apache = {id(r.bind) for r in model.routes
                          if r.kind == "proxy_http" and r.backend is app and r.bind is not None}
-        direct = [b for b in http_binds if id(b) not in behind_apache and not _loopback(b.address)]
+        direct = [b for b in http_binds if id(b) not in behind_apache and not b.address.is_loopback]
         if not direct:
             continue
         opt = app.config.last("chunked-input-limit")

@@ -35,6 +35,19 @@ class Address:
             return f"{self.host or ''}:{self.port}"
         return ("unix:" if self.kind == "unix" else "@") + (self.path or "")
 
+    @property
+    def is_loopback(self) -> bool:
+        """Only this machine can reach it: a unix/abstract socket or a loopback host."""
+        if self.kind != "tcp":
+            return True
+        host = (self.host or "").lower()
+        return host in _LOOPBACK or host.startswith("127.")
+
+    @property
+    def connects_locally(self) -> bool:
+        """A client connecting here reaches this host (a wildcard target means localhost)."""
+        return self.is_loopback or (self.host or "").lower() in _WILDCARD_HOSTS
+
     def reaches(self, listener: "Address") -> bool:
         """Could a client connecting to ``self`` reach a server listening on ``listener``?"""
         if self.kind != listener.kind:

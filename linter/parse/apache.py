@@ -20,7 +20,7 @@ from bisect import bisect_right
 
 from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
 from wsgilint.limits import Limits
-from wsgilint.parse.syntax import SyntaxProblem
+from wsgilint.parse.syntax import ParsedFile, SyntaxProblem
 from wsgilint.source import SourceFile
 
 # One word as ap_getword_conf reads it: a quoted string (a backslash escapes the
@@ -116,18 +116,6 @@ class Node:
     def __repr__(self) -> str:
         kind = "Section" if self.children is not None else "Directive"
         return f"{kind}({self.name!r}, {self.args!r})"
-
-
-class ParsedFile:
-    """The result of parsing one file: top-level nodes, comments and syntax problems."""
-
-    __slots__ = ("source", "nodes", "comments", "problems")
-
-    def __init__(self, source: SourceFile) -> None:
-        self.source = source
-        self.nodes: list[Node] = []
-        self.comments: list[tuple[int, int, str]] = []
-        self.problems: list[SyntaxProblem] = []
 
 
 def parse(text: str, path: str = "<string>", source: SourceFile | None = None,

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from wsgilint.parse.syntax import SyntaxProblem
+from wsgilint.parse.syntax import ParsedFile, SyntaxProblem
 from wsgilint.source import SourceFile
 
 _SPACE = re.compile(r"[ \t\r\n]+")
@@ -111,18 +111,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, {self.args!r})"
-
-
-class ParsedFile:
-    """The nodes of one file, its comments ``(start, end, text)`` and its syntax problems."""
-
-    __slots__ = ("source", "nodes", "comments", "problems")
-
-    def __init__(self, source: SourceFile) -> None:
-        self.source = source
-        self.nodes: list[Node] = []
-        self.comments: list[tuple[int, int, str]] = []
-        self.problems: list[SyntaxProblem] = []
 
 
 def parse(text: str, path: str = "<string>", source: SourceFile | None = None) -> ParsedFile:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wsgilint.source import SourceFile
+
 
 @dataclass(frozen=True)
 class SyntaxProblem:
@@ -13,3 +15,15 @@ class SyntaxProblem:
     end: int
     message: str
     code: str = "parse-error"
+
+
+class ParsedFile:
+    """One parsed file (Apache or nginx): top-level nodes, comments ``(start, end, text)``, problems."""
+
+    __slots__ = ("source", "nodes", "comments", "problems")
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.nodes: list = []
+        self.comments: list[tuple[int, int, str]] = []
+        self.problems: list[SyntaxProblem] = []
