@@ -20,3 +20,27 @@ def test_json_check_does_not_import_rich(tmp_path):
             "print('RICH' if 'rich' in sys.modules else 'NORICH', file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
     assert proc.stderr.strip().endswith("NORICH"), proc.stderr
+
+
+def _text_check(tmp_path, env_extra):
+    import os
+
+    (tmp_path / "a.ini").write_text("[uwsgi]\nsocket = /run/a.sock\nmodule = heat.wsgi.api:application\n")
+    code = ("import sys\nfrom wsgilint.cli import app\n"
+            "try:\n    app(['check', '--fail-on', 'never', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+            "print('RICH' if 'rich' in sys.modules else 'NORICH', file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env)
+
+
+def test_text_to_a_pipe_does_not_import_rich(tmp_path):
+    proc = _text_check(tmp_path, {})
+    assert proc.stderr.strip().endswith("NORICH"), proc.stderr
+    assert "\x1b[" not in proc.stdout and "WSG" in proc.stdout
+
+
+def test_force_color_still_colours_a_pipe_through_rich(tmp_path):
+    proc = _text_check(tmp_path, {"FORCE_COLOR": "1"})
+    assert proc.stderr.strip().endswith("RICH") and not proc.stderr.strip().endswith("NORICH"), proc.stderr
+    assert "\x1b[" in proc.stdout

@@ -67,6 +67,10 @@ def module_id(name: str) -> str:
     return name
 
 
+# Directives that act while httpd reads the configuration (everything else is recorded only).
+_READ_TIME = frozenset(("include", "includeoptional", "define", "undefine", "loadmodule", "serverroot"))
+
+
 class Directive(TreeNode):
     """One effective directive: the parsed node, its words after ``${VAR}`` expansion, its section."""
 
@@ -251,11 +255,12 @@ class _Resolver:
 
     def directive(self, node, parent: Directive, file: str, depth: int) -> None:
         """One non-section directive: record it and apply its read-time effect."""
-        out = parent.children
         key = node.key
-        args = self.expand(node)
+        args = node.args if "${" not in node.raw else self.expand(node)
         d = Directive(node, args, parent, file)
-        out.append(d)
+        parent.children.append(d)
+        if key not in _READ_TIME:
+            return
         if key in ("include", "includeoptional"):
             self.include(d, args, key == "includeoptional", depth)
         elif key == "define":
