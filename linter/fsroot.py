@@ -239,26 +239,15 @@ class FileSystem:
     def scan(self, config_path: str) -> list[tuple[str, str]]:
         """(name, kind) of a directory's entries, sorted by name; kind is "dir", "file",
         "link-dir", "link-file" (symlinks, resolved inside the root) or "other"."""
-        try:
-            entries = list(os.scandir(self.resolve(config_path)))
-        except (OSError, ReadError):
-            return []
+        prefix = config_path.rstrip("/") + "/"
         out = []
-        for e in entries:
-            try:
-                if e.is_symlink():
-                    p = posixpath.join(config_path, e.name)
-                    kind = "link-dir" if self.is_dir(p) else "link-file" if self.is_file(p) else "other"
-                elif e.is_dir(follow_symlinks=False):
-                    kind = "dir"
-                elif e.is_file(follow_symlinks=False):
-                    kind = "file"
-                else:
-                    kind = "other"
-            except OSError:
-                kind = "other"
-            out.append((e.name, kind))
-        out.sort(key=lambda nk: nk[0].encode("utf-8", "surrogateescape"))
+        for name, link in self._entries(config_path):
+            p = prefix + name
+            if link:
+                kind = "link-dir" if self.is_dir(p) else "link-file" if self.is_file(p) else "other"
+            else:
+                kind = self._kinds.get(p) or "other"
+            out.append((name, kind))
         return out
 
     def glob(self, pattern: str) -> list[str]:

@@ -44,3 +44,17 @@ def test_force_color_still_colours_a_pipe_through_rich(tmp_path):
     proc = _text_check(tmp_path, {"FORCE_COLOR": "1"})
     assert proc.stderr.strip().endswith("RICH") and not proc.stderr.strip().endswith("NORICH"), proc.stderr
     assert "\x1b[" in proc.stdout
+
+
+def test_process_exit_skips_the_final_collection(tmp_path):
+    """main() freezes the heap before exiting, so shutdown does not traverse the check's objects."""
+    (tmp_path / "a.ini").write_text("[uwsgi]\nsocket = /run/a.sock\nmodule = heat.wsgi.api:application\n")
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('FROZEN', gc.get_freeze_count(), file=sys.stderr))\n"
+            "from wsgilint.cli import main\n"
+            "sys.argv = ['wsgilint', 'check', '--format', 'json', sys.argv[1]]\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr  # the ini has findings (default --fail-on warning)
+    frozen = [line for line in proc.stderr.splitlines() if line.startswith("FROZEN")]
+    assert frozen and int(frozen[0].split()[1]) > 1000, proc.stderr
+    assert '"findings"' in proc.stdout
