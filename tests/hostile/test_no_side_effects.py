@@ -29,17 +29,17 @@ def hook(event, args):
                        args[1] if event == "open" and len(args) > 1 else None,
                        args[2] if event == "open" and len(args) > 2 else None])
 sys.addaudithook(hook)
+import os
+_real_exit = os._exit
+def _dump_and_exit(code):  # main() ends the process with os._exit: record first
+    state["on"] = False
+    with open(os.environ["EVENTS"], "w") as fh:
+        json.dump({"code": code, "events": events}, fh)
+    _real_exit(code)
+os._exit = _dump_and_exit
 from wsgilint.cli import main
 sys.argv = ["wsgilint"] + sys.argv[2:]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-state["on"] = False
-with open(__import__("os").environ["EVENTS"], "w") as fh:
-    json.dump({"code": code, "events": events}, fh)
+main()
 """
 
 

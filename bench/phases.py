@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Where a check's time goes: each phase timed in-process, best of REPEAT runs.
+
+    python3 bench/phases.py [TREE] [--repeat 3]
+
+TREE defaults to bench/out/apache-10000 (run bench/run.py once to generate it).
+The phases are the pipeline's own layers (linter/pipeline.py): discover, resolve
+(read + parse + includes/defines/conditionals), model (build + link), rules
+(with inline suppressions), report (json). Start-up and exit are what the whole
+process adds around them (bench/run.py measures the process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tree", nargs="?", default=str(HERE / "out" / "apache-10000"))
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if not Path(args.tree).exists():
+        print(f"missing {args.tree}: run bench/run.py first", file=sys.stderr)
+        return 2
+    from wsgilint import discover, knowledge, pipeline, registry, report, suppress
+    from wsgilint.engine import EngineOptions
+    from wsgilint.fsroot import FileSystem
+    from wsgilint.model.build import build_apache, link
+    from wsgilint.model.types import Deployment
+    from wsgilint.resolve import apache as apache_resolve
+
+    gc.disable()
+    best: dict[str, float] = {}
+    findings = 0
+    for _ in range(args.repeat):
+        t = [time.perf_counter()]
+        fs = FileSystem(None)
+        plan = discover.discover(fs, [args.tree])
+        t.append(time.perf_counter())
+        configs = [apache_resolve.resolve(fs, root, defines={}, complete=True) for root in plan.apache_roots]
+        t.append(time.perf_counter())
+        model = Deployment(targets=knowledge.Targets())
+        model.apache.extend(build_apache(cfg) for cfg in configs)
+        link(model)
+        t.append(time.perf_counter())
+        found = suppress.run_rules(registry.all_rules(), model, EngineOptions(), honour_comments=True)
+        t.append(time.perf_counter())
+        result = pipeline.CheckResult(found, [(f.source.path, "apache") for c in configs for f in c.files], model, [])
+        report.get("json")(result, io.StringIO(), color=False, fail_on="never")
+        t.append(time.perf_counter())
+        for name, a, b in zip(("discover", "resolve", "model", "rules", "report"), t, t[1:]):
+            best[name] = min(best.get(name, 1e9), b - a)
+        findings = len(found)
+        del configs, model, found, result
+        gc.collect()
+        gc.disable()
+    total = sum(best.values())
+    for name, secs in best.items():
+        print(f"{name:>9} {secs:7.3f} s  {secs / total:5.1%}")
+    print(f"{'total':>9} {total:7.3f} s  ({findings} findings, best of {args.repeat})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
