@@ -383,7 +383,7 @@ class FileSystem:
 
 def decode(data: bytes) -> tuple[str, str | None]:
     """Decode config bytes: UTF-8 (BOM dropped), else latin-1 with a note. NUL means binary."""
-    if b"\x00" in data[:8192] or b"\x00" in data:
+    if b"\x00" in data:
         raise ReadError("binary file (contains NUL bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

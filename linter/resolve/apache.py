@@ -179,9 +179,9 @@ class _Resolver:
                 self.diagnostics.append(Diagnostic(prob.code, prob.message, Span(source, prob.start, prob.end)))
             self.comments[source.path] = parsed.comments
         source = parsed.source
+        by_span = by.span if by is not None else None
         self.files.append(IncludedFile(source, config_path, depth,
-                                       by.span.line if by is not None else None,
-                                       by.span if by is not None else None))
+                                       by_span.line if by_span is not None else None, by_span))
         self.include_stack.append(real)
         try:
             self.walk(parsed.nodes, parent, source.path, depth)
