@@ -51,7 +51,7 @@ class Rule:
     applies_to: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Related:
     """Another place that explains a finding (the other end of a link, an include)."""
 
@@ -59,7 +59,7 @@ class Related:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """What a rule reports: where, what, and optionally a different severity."""
 
@@ -72,10 +72,12 @@ class Hit:
     path: str | None = None  # for findings about a file that could not be read
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """A hit after the engine applied the rule's metadata and the user's options."""
 
+    # Slots (here and in Hit/Related): 20k findings are read field by field by the sort,
+    # suppressions and reporters. engine.make_finding passes the fields in this order.
     rule: Rule
     severity: Severity
     message: str

@@ -159,7 +159,7 @@ def run_rules(rules: tuple["Rule", ...], model: "Deployment", opts: "engine.Engi
                 hit = _unused_hit(s)
                 if hit is not None:
                     kept.append(engine.make_finding(rule, hit, opts))
-            kept.sort(key=lambda f: f.sort_key)
+            kept.sort(key=engine.SORT_KEY)
     return kept
 
 

@@ -49,9 +49,10 @@ from wsgilint.rules._modwsgi import daemon_directives, process_group
 
 def _uses_handler(server) -> bool:
     """SetHandler/AddHandler wsgi-script: scripts mapped without WSGIScriptAlias (not modelled)."""
-    for d in server.config.tree.iter():
-        if d.key in ("sethandler", "addhandler") and d.args and d.args[0].lower() == "wsgi-script":
-            return True
+    for key in ("sethandler", "addhandler"):
+        for d in server.directives(key):
+            if d.args and d.args[0].lower() == "wsgi-script":
+                return True
     return False
 
 
@@ -73,8 +74,7 @@ def check(model: Deployment):
             name = d.args[0]
             if name in used:
                 continue
-            stray = [g for srv in pool for g in srv.config.tree.iter()
-                     if g.key == "wsgiprocessgroup" and g.args and g.args[0] == name]
+            stray = [g for srv in pool for g in srv.directives("wsgiprocessgroup") if g.args and g.args[0] == name]
             scripts = [r for r in server.routes if r.kind == "mod_wsgi"]
             if stray:
                 why = "its WSGIProcessGroup is in a section that does not apply to any WSGIScriptAlias"

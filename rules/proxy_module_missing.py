@@ -50,15 +50,16 @@ def check(model: Deployment):
     for server in model.apache:
         if not server.complete:
             continue
+        has_wsgi, has_proxy = server.has_module("wsgi_module"), server.has_module("proxy_module")  # once per server
         for route in server.routes:
             if route.kind == "mod_wsgi":
-                if not server.has_module("wsgi_module"):
+                if not has_wsgi:
                     yield Hit(route.span, "WSGIScriptAlias needs mod_wsgi, which is not loaded: "
                               "httpd refuses the configuration (Invalid command 'WSGIScriptAlias')",
                               fix="Load mod_wsgi (Debian: apt install libapache2-mod-wsgi-py3; a2enmod wsgi)",
                               service=route.service)
                 continue
-            if not server.has_module("proxy_module"):
+            if not has_proxy:
                 yield Hit(route.span, f"{route.directive.name} needs mod_proxy, which is not loaded: "
                           f"httpd refuses the configuration (Invalid command '{route.directive.name}')",
                           fix="Load mod_proxy and the scheme's submodule (Debian: a2enmod proxy proxy_http)",

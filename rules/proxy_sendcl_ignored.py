@@ -41,9 +41,9 @@ def check(model: Deployment):
             continue
         for var in ("proxy-sendcl", "proxy-sendchunked"):
             d = route.env(var)
-            if d is None or id(d) in seen:
+            if d is None or d in seen:  # directives compare by identity
                 continue
-            seen.add(id(d))
+            seen.add(d)
             yield Hit(
                 d.span,
                 f"SetEnv {var} has no effect on mod_proxy_uwsgi (only mod_proxy_http reads it); "

@@ -51,16 +51,28 @@ def _norm(url: str) -> str:
 
 def check(model: Deployment):
     for server in model.apache:
-        seen: dict[int, list] = {}
+        # Per VirtualHost (directives hash by identity): [route, normalised worker URL] of each
+        # worker. A URL is normalised only once a second worker needs comparing (10k vhosts
+        # with one ProxyPass each: no regex at all).
+        seen: dict = {}
         for route in server.routes:
             a = route.address
             if route.kind == "mod_wsgi" or a is None or a.kind != "unix" or not route.worker:
                 continue
+            group = seen.get(route.vhost)
+            if group is None:
+                seen[route.vhost] = [[route, None]]
+                continue
             url = _norm(route.worker)
-            group = seen.setdefault(id(route.vhost), [])
-            owner = next((r for r in group if url.startswith(_norm(r.worker))), None)
+            owner = None
+            for entry in group:
+                if entry[1] is None:
+                    entry[1] = _norm(entry[0].worker)
+                if url.startswith(entry[1]):
+                    owner = entry[0]
+                    break
             if owner is None:
-                group.append(route)
+                group.append([route, url])
                 continue
             if owner.address is not None and owner.address.path == a.path:
                 continue  # same socket: sharing is harmless

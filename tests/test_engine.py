@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from wsgilint import engine
 from wsgilint.findings import ERROR, INFO, WARNING, Hit, Rule
 from wsgilint.model.types import Deployment
@@ -44,3 +47,18 @@ def test_severity_override_selection_and_sorting():
     assert {f.severity for f in over} == {INFO}
     assert engine.run((rule,), Deployment(), engine.EngineOptions(selected={"WSG001"})) == []
     assert engine.run((rule,), Deployment(), engine.EngineOptions(ignored={"WSG903"})) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n\r\t", max_size=60), st.lists(st.tuples(st.integers(0, 65), st.integers(0, 65)),
+                                                          min_size=1, max_size=20))
+def test_finding_location_is_the_spans(text, offsets):
+    """Line, column and end line as Span computes them, before and after the line table is built."""
+    src = SourceFile("x.conf", text)
+    rule = _rule("WSG904", lambda m: iter(()))
+    for a, b in offsets:
+        span = Span(src, min(a, len(text)), min(max(a, b), len(text)))
+        f = engine.make_finding(rule, Hit(span, "m"), engine.EngineOptions())
+        expected = (span.line, span.column, span.end_line)
+        assert (f.line, f.column, f.end_line) == expected
+        assert src.locate(span.start, span.end) == expected

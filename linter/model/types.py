@@ -20,7 +20,7 @@ _WILDCARD_HOSTS = frozenset({"", "*", "0.0.0.0", "::", "[::]", "0"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Address:
     """Where a socket is: a unix path, or a host and port."""
 
@@ -29,6 +29,13 @@ class Address:
     host: str | None = None
     port: int | None = None
     raw: str = ""
+
+    def __init__(self, kind: str, path: str | None = None, host: str | None = None, port: int | None = None,
+                 raw: str = "") -> None:
+        # Frozen, but filled through __dict__: the generated __init__ goes through
+        # object.__setattr__ per field (1.25 -> 0.7 us; one Address per route and bind).
+        d = self.__dict__
+        d["kind"], d["path"], d["host"], d["port"], d["raw"] = kind, path, host, port, raw
 
     def __str__(self) -> str:
         if self.kind == "tcp":
@@ -125,7 +132,7 @@ class WsgiDaemon:
     directive: "Directive"
 
 
-@dataclass
+@dataclass(slots=True)
 class Route:
     """A URL prefix a front end (Apache or nginx) sends to an application."""
 
@@ -148,6 +155,9 @@ class Route:
     backend: UwsgiApp | None = None
     bind: Bind | None = None
     frontend: str = "apache"  # "apache" | "nginx" (nginx routes: server/directive are nginx's)
+    # Computed on first use: rules ask every route the same things (10k routes: 20k env() calls).
+    _env: dict[str, "Directive"] | None = field(default=None, init=False, repr=False, compare=False)
+    _target_span: "Span | None" = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def span(self) -> "Span":
@@ -159,16 +169,31 @@ class Route:
         return _ROUTE_PROTOCOL.get(self.kind, "")
 
     def target_span(self) -> "Span":
-        if self.frontend == "nginx":  # uwsgi_pass/proxy_pass: the target is the first argument
-            return self.directive.arg_span(0)
-        # ProxyPass inside <Location> has no path argument: its target is the first word.
-        args = self.directive.args
-        idx = 0 if self.kind != "mod_wsgi" and args and args[0] == self.target else 1
-        return self.directive.arg_span(idx)
+        span = self._target_span
+        if span is None:
+            if self.frontend == "nginx":  # uwsgi_pass/proxy_pass: the target is the first argument
+                span = self.directive.arg_span(0)
+            else:
+                # ProxyPass inside <Location> has no path argument: its target is the first word.
+                args = self.directive.args
+                idx = 0 if self.kind != "mod_wsgi" and args and args[0] == self.target else 1
+                span = self.directive.arg_span(idx)
+            self._target_span = span
+        return span
 
     def settings(self, key: str) -> list["Directive"]:
         """Every directive ``key`` that applies to this route, least specific first."""
         out: list = []
+        if self.frontend == "apache":
+            # The server's directives ``key`` by section: a dict lookup per scope instead of
+            # a scan of each scope's children (10k routes: 25 -> 13 ms per key).
+            by_section = self.server.by_section(key)
+            if by_section:
+                for scope in self.scopes:
+                    found = by_section.get(scope)
+                    if found is not None:
+                        out.extend(found)
+            return out
         for scope in self.scopes:
             out.extend(scope.children_named(key))
         return out
@@ -179,14 +204,43 @@ class Route:
 
     def env(self, name: str) -> "Directive | None":
         """The SetEnv for ``name`` that wins for this route (most specific, last), or None."""
-        win = None
-        for d in self.settings("setenv"):
-            if d.args and d.args[0].lower() == name.lower():
-                win = d
-        for d in self.settings("unsetenv"):
-            if win is not None and any(a.lower() == name.lower() for a in d.args):
-                win = None
-        return win
+        env = self._env
+        if env is None:
+            env = self._env = self._environment()
+        return env.get(name.lower())
+
+    def _environment(self) -> dict[str, "Directive"]:
+        """The last SetEnv per (case-folded) name, unless an UnsetEnv anywhere in the scopes names it."""
+        env: dict[str, Directive] = {}
+        if self.frontend != "apache":
+            for d in self.settings("setenv"):
+                if d.args:
+                    env[d.args[0].lower()] = d
+            for d in self.settings("unsetenv"):
+                for a in d.args:
+                    env.pop(a.lower(), None)
+            return env
+        # settings("setenv") and settings("unsetenv"), inlined: every proxy route asks. With the
+        # cache, env() twice per route on 10k routes: 50 -> 28 ms.
+        server = self.server
+        sets = server.by_section("setenv")
+        if not sets:
+            return env
+        scopes = self.scopes
+        for scope in scopes:
+            found = sets.get(scope)
+            if found is not None:
+                for d in found:
+                    if d.args:
+                        env[d.args[0].lower()] = d
+        if env:
+            unsets = server.by_section("unsetenv")
+            if unsets:
+                for scope in scopes:
+                    for d in unsets.get(scope, ()):
+                        for a in d.args:
+                            env.pop(a.lower(), None)
+        return env
 
 
 _ROUTE_PROTOCOL = {"proxy_uwsgi": "uwsgi", "nginx_uwsgi": "uwsgi", "proxy_http": "http", "nginx_proxy": "http"}
@@ -218,10 +272,40 @@ class ApacheServer:
     vhosts: list["Directive"]
     routes: list[Route]
     daemons: dict[str, WsgiDaemon]
+    # Every directive of the tree by key, in document order (filled by the builder's one walk).
+    by_key: dict[str, list["Directive"]] | None = field(default=None, repr=False, compare=False)
+    _by_section: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def complete(self) -> bool:
         return self.config.complete
+
+    def directives(self, key: str) -> list["Directive"]:
+        """Every directive ``key`` (lower-case) anywhere in the tree, in document order."""
+        if self.by_key is None:
+            index: dict[str, list] = {}
+            for d in self.config.tree.iter():
+                index.setdefault(d.key, []).append(d)
+            self.by_key = index
+        return self.by_key.get(key, [])
+
+    def by_section(self, key: str) -> dict["Directive", list["Directive"]]:
+        """The directives ``key`` grouped by the section they are directly in.
+
+        ``by_section(key).get(section, [])`` is ``section.children_named(key)``: each
+        directive's ``parent`` is the section whose ``children`` hold it.
+        """
+        groups = self._by_section.get(key)
+        if groups is None:
+            groups = {}
+            for d in self.directives(key):
+                found = groups.get(d.parent)
+                if found is None:
+                    groups[d.parent] = [d]
+                else:
+                    found.append(d)
+            self._by_section[key] = groups
+        return groups
 
     def has_module(self, ident: str) -> bool:
         return ident in self.config.modules

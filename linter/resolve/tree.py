@@ -9,14 +9,16 @@ class TreeNode:
     """A resolved directive or section: ``node`` (parsed), ``key``, ``parent``, ``children``.
 
     Subclasses declare the slots ``node``, ``name``, ``key``, ``args``, ``parent``,
-    ``children``, ``file`` and ``_index``.
+    ``children``, ``file`` and ``_index``. Nodes compare and hash by identity (the model
+    keys dicts by section), and each node is in its ``parent``'s ``children``.
     """
 
     __slots__ = ()
 
     @property
     def span(self) -> Span:
-        return Span(self.node.source, self.node.start, self.node.end)
+        node = self.node
+        return Span(node.source, node.start, node.end)
 
     @property
     def is_section(self) -> bool:
