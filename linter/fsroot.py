@@ -59,6 +59,7 @@ class FileSystem:
         self._resolved: dict[str, str] = {}  # config path -> host path
         self._kinds: dict[str, str | None] = {}  # config path -> "file" | "dir" | "other" | None
         self._display_dirs: dict[str, str | None] = {}  # directory config path -> shown prefix
+        self._listings: dict[str, list[tuple[str, bool]]] = {}  # directory config path -> entries
         self.on_read = None  # optional callback(config_path) per file read (progress display)
 
     # -- paths -----------------------------------------------------------------
@@ -208,6 +209,9 @@ class FileSystem:
         resolves to its directory's host path plus its name, and its type (d_type)
         needs no stat.
         """
+        listed = self._listings.get(config_path)
+        if listed is not None:
+            return listed
         try:
             real = self.resolve(config_path)
             entries = list(os.scandir(real))
@@ -234,6 +238,7 @@ class FileSystem:
             out.sort()  # byte order is code point order for ASCII names
         else:
             out.sort(key=lambda nl: nl[0].encode("utf-8", "surrogateescape"))
+        self._listings[config_path] = out
         return out
 
     def scan(self, config_path: str) -> list[tuple[str, str]]:

@@ -133,9 +133,12 @@ class Node:
 
     def arg_spans(self) -> list[tuple[int, int]]:
         """File offsets (start, end) of each argument as written."""
+        if self._segments is None:  # one physical line: offsets are a constant shift
+            base = self._raw_start
+            return [(base + m.start(), base + m.end()) for m in _WORD.finditer(self.raw)]
         out = []
         # The segment table once per call, not per word: 100k continuation lines stay linear.
-        starts = [s[0] for s in self._segments] if self._segments is not None else None
+        starts = [s[0] for s in self._segments]
         for m in _WORD.finditer(self.raw):
             out.append((self.offset_of(m.start(), starts), self.offset_of(m.end() - 1, starts) + 1))
         return out

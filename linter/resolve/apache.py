@@ -137,6 +137,8 @@ class _Resolver:
         self.include_stack: list[str] = []
         self.limits_hit: set[str] = set()
         self.ifversion_unloaded: list[Span] = []
+        self._by_last: Directive | None = None  # the last Include seen by load(), and its (span, line)
+        self._by_span_line: tuple = (None, None)
 
     # -- files -------------------------------------------------------------------
     def load(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
@@ -179,9 +181,15 @@ class _Resolver:
                 self.diagnostics.append(Diagnostic(prob.code, prob.message, Span(source, prob.start, prob.end)))
             self.comments[source.path] = parsed.comments
         source = parsed.source
-        by_span = by.span if by is not None else None
-        self.files.append(IncludedFile(source, config_path, depth,
-                                       by_span.line if by_span is not None else None, by_span))
+        if by is None:
+            by_span = by_line = None
+        elif by is self._by_last:  # one Include of a 10k-file glob: its span and line once
+            by_span, by_line = self._by_span_line
+        else:
+            by_span = by.span
+            by_line = by_span.line
+            self._by_last, self._by_span_line = by, (by_span, by_line)
+        self.files.append(IncludedFile(source, config_path, depth, by_line, by_span))
         self.include_stack.append(real)
         try:
             self.walk(parsed.nodes, parent, source.path, depth)
@@ -237,6 +245,7 @@ class _Resolver:
         """Walk one file's nodes in order (iteratively: nesting depth costs no Python frames)."""
         stack = [(iter(nodes), parent)]
         read_time = _READ_TIME
+        new = object.__new__
         while stack:
             it, parent = stack[-1]
             out = parent.children
@@ -253,8 +262,17 @@ class _Resolver:
                     break
                 if node.key in read_time or "${" in node.raw:
                     self.directive(node, parent, file, depth)
-                else:  # the common case, inlined (one call less per directive)
-                    out.append(Directive(node, node.args, parent, file))
+                else:  # the common case, inlined: no call, slots stored directly (as the parser does)
+                    d = new(Directive)
+                    d._index = None
+                    d.node = node
+                    d.name = node.name
+                    d.key = node.key
+                    d.args = node.args
+                    d.parent = parent
+                    d.file = file
+                    d.children = None
+                    out.append(d)
             else:
                 stack.pop()
 
