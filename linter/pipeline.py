@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import posixpath
+import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -73,26 +75,35 @@ def _run(options: CheckOptions) -> CheckResult:
     httpd_version = knowledge.parse_version(options.targets.httpd)
 
     for root in plan.apache_roots:
-        defines = dict(_envvars(fs, root))
-        defines.update(options.defines)
-        cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version)
-        model.apache.append(build_apache(cfg))
-        model.inactive_sites.extend(_inactive_sites(fs, root, cfg))
-        model.diagnostics.extend(cfg.diagnostics)
+        with _isolated(fs, model, root):
+            defines = dict(_envvars(fs, root))
+            defines.update(options.defines)
+            cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version)
+            server = build_apache(cfg)
+            inactive = _inactive_sites(fs, root, cfg)
+            model.apache.append(server)
+            model.inactive_sites.extend(inactive)
+            model.diagnostics.extend(cfg.diagnostics)
     for frag in plan.apache_fragments:
-        cfg = apache_resolve.resolve(fs, frag, defines=dict(options.defines), complete=False,
-                                     httpd_version=httpd_version)
-        model.apache.append(build_apache(cfg))
-        model.diagnostics.extend(cfg.diagnostics)
+        with _isolated(fs, model, frag):
+            cfg = apache_resolve.resolve(fs, frag, defines=dict(options.defines), complete=False,
+                                         httpd_version=httpd_version)
+            model.apache.append(build_apache(cfg))
+            model.diagnostics.extend(cfg.diagnostics)
     _nginx(fs, plan, model)
 
-    configs = [uwsgi_resolve.resolve(fs, p) for p in plan.uwsgi_files]
+    configs = []
+    for p in plan.uwsgi_files:
+        with _isolated(fs, model, p):
+            configs.append(uwsgi_resolve.resolve(fs, p))
     included = {f.path for c in configs for f in c.files[1:]}
     for cfg in configs:
         if cfg.source is not None and cfg.source.path in included:
             continue  # read as part of the ini that includes it
-        model.uwsgi.append(build_uwsgi(cfg))
-        model.diagnostics.extend(cfg.diagnostics)
+        with _isolated(fs, model, cfg.path):
+            app = build_uwsgi(cfg)
+            model.uwsgi.append(app)
+            model.diagnostics.extend(cfg.diagnostics)
     model.uwsgi_scanned = bool(plan.uwsgi_files)
     model.service_configs = _service_configs(fs, plan, model)
     link(model)
@@ -142,39 +153,70 @@ def _nginx(fs: FileSystem, plan, model: Deployment) -> None:
     """Resolve nginx.conf trees, then fragments that none of them already read."""
     read: set[str] = set()
     for root in plan.nginx_roots:
-        cfg = nginx_resolve.resolve(fs, root, complete=True)
-        read.update(f.config_path for f in cfg.files)
-        model.nginx.append(build_nginx(cfg))
-        model.diagnostics.extend(cfg.diagnostics)
+        with _isolated(fs, model, root):
+            cfg = nginx_resolve.resolve(fs, root, complete=True)
+            read.update(f.config_path for f in cfg.files)
+            model.nginx.append(build_nginx(cfg))
+            model.diagnostics.extend(cfg.diagnostics)
     for frag in plan.nginx_fragments:
         if frag in read:
             continue
         # Debian/Red Hat fragments name includes relative to /etc/nginx; elsewhere guess their directory.
         prefix = "/etc/nginx" if frag.startswith("/etc/nginx/") else posixpath.dirname(frag)
-        cfg = nginx_resolve.resolve(fs, frag, complete=False, prefix=prefix)
-        model.nginx.append(build_nginx(cfg))
-        model.diagnostics.extend(cfg.diagnostics)
+        with _isolated(fs, model, frag):
+            cfg = nginx_resolve.resolve(fs, frag, complete=False, prefix=prefix)
+            model.nginx.append(build_nginx(cfg))
+            model.diagnostics.extend(cfg.diagnostics)
+
+
+@contextmanager
+def _isolated(fs: FileSystem, model: Deployment, path: str | None):
+    """Read one configuration in isolation: if wsgilint itself crashes on it, that becomes
+    an internal-error diagnostic (WSG002) naming the file, and the rest of the deployment
+    is still read and checked, as a crashing rule does not stop the other rules."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - isolation is the point
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        shown = fs.display(path) if path else "<wsgilint>"
+        model.diagnostics.append(Diagnostic(
+            "internal-error",
+            f"wsgilint crashed while reading {shown}: {type(exc).__name__}: {_one_line(exc)} "
+            f"[{tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}]; this file was not checked, the rest of the "
+            f"deployment was", path=shown))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] + ("..." if len(text) > 200 else "")
 
 
 def _service_configs(fs: FileSystem, plan, model: Deployment) -> list[ServiceConfig]:
     """Read each service's own oslo.config file; what cannot be read is a diagnostic, not a config."""
     out = []
     for service, path in plan.service_configs:
-        try:
-            text, note, _ = fs.read_text(path)
-        except ReadError as exc:
-            model.diagnostics.append(Diagnostic(exc.code, str(exc), path=fs.display(path)))
-            continue
-        source = SourceFile(fs.display(path), text, "service")
-        parsed = oslo_ini.parse(text, source.path, source, fs.limits)
-        if note:
-            model.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
-        for prob in parsed.problems:
-            model.diagnostics.append(Diagnostic(prob.code, f"{prob.message} (oslo.config refuses the file)"
-                                                if prob.code == "parse-error" else prob.message,
-                                                Span(source, prob.start, prob.end)))
-        out.append(ServiceConfig(service, source.path, source, parsed.entries, parsed.sections))
+        with _isolated(fs, model, path):
+            sc = _service_config(fs, model, service, path)
+            if sc is not None:
+                out.append(sc)
     return out
+
+
+def _service_config(fs: FileSystem, model: Deployment, service: str, path: str) -> ServiceConfig | None:
+    try:
+        text, note, _ = fs.read_text(path)
+    except ReadError as exc:
+        model.diagnostics.append(Diagnostic(exc.code, str(exc), path=fs.display(path)))
+        return None
+    source = SourceFile(fs.display(path), text, "service")
+    parsed = oslo_ini.parse(text, source.path, source, fs.limits)
+    if note:
+        model.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
+    for prob in parsed.problems:
+        model.diagnostics.append(Diagnostic(prob.code, f"{prob.message} (oslo.config refuses the file)"
+                                            if prob.code == "parse-error" else prob.message,
+                                            Span(source, prob.start, prob.end)))
+    return ServiceConfig(service, source.path, source, parsed.entries, parsed.sections)
 
 
 def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
