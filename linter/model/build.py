@@ -121,7 +121,8 @@ class _ApacheBuilder:
         scopes: list[Directive] = list(bases)
         later: list[Directive] = []
         for base in bases:
-            for sec in self.sections_of(base):
+            # Without a script only Location sections can apply: those are grouped at build().
+            for sec in (self.sections_of(base) if script is not None else self.locations_of(base)):
                 key = sec.key  # one of _SECTION_KEYS
                 if key == "<location":
                     if _path_applies(sec.args[0], path):
@@ -147,19 +148,10 @@ class _ApacheBuilder:
         return scopes + later
 
     def proxy_route(self, d: Directive) -> None:
-        own: list[Directive] = []  # enclosing <Location>s, innermost first
-        vhost = None
-        p = d.parent
-        while p is not None:
-            key = p.key
-            if key in _LOCATION_KEYS:
-                own.append(p)
-            elif vhost is None and key == "<virtualhost":
-                vhost = p
-            p = p.parent
+        ancestors = list(d.ancestors())
+        loc = next((a for a in ancestors if a.key in _LOCATION_KEYS), None)
         args = d.args
-        if own:
-            loc = own[0]
+        if loc is not None:
             path = loc.args[0] if loc.args else "/"
             rest = args
         else:
@@ -175,22 +167,8 @@ class _ApacheBuilder:
             if eq:
                 params[k.lower()] = v
         scheme, address, worker = parse_proxy_target(target)
-        # scopes() without a script: only Location sections can apply besides the bases.
-        tree = self.config.tree
-        bases = [tree] if vhost is None else [tree, vhost]
-        later: list[Directive] = []
-        for base in bases:
-            for sec in self.locations_of(base):
-                if sec.key == "<location":
-                    if _path_applies(sec.args[0], path):
-                        later.append(sec)
-                elif _regex_applies(sec.args[0], path):
-                    later.append(sec)
-        for a in reversed(own):
-            if a not in later:
-                later.append(a)
-        route = Route(_SCHEME_KIND.get(scheme, "proxy_other"), path, d, self.server, vhost, bases + later,
-                      target, scheme, address, worker, params)
+        route = Route(_SCHEME_KIND.get(scheme, "proxy_other"), path, d, self.server, _vhost_in(ancestors),
+                      self.scopes(d, path, None, ancestors), target, scheme, address, worker, params)
         self.server.routes.append(route)
 
     def wsgi_route(self, d: Directive) -> None:

@@ -212,34 +212,13 @@ class Route:
     def _environment(self) -> dict[str, "Directive"]:
         """The last SetEnv per (case-folded) name, unless an UnsetEnv anywhere in the scopes names it."""
         env: dict[str, Directive] = {}
-        if self.frontend != "apache":
-            for d in self.settings("setenv"):
-                if d.args:
-                    env[d.args[0].lower()] = d
+        for d in self.settings("setenv"):
+            if d.args:
+                env[d.args[0].lower()] = d
+        if env:
             for d in self.settings("unsetenv"):
                 for a in d.args:
                     env.pop(a.lower(), None)
-            return env
-        # settings("setenv") and settings("unsetenv"), inlined: every proxy route asks. With the
-        # cache, env() twice per route on 10k routes: 50 -> 28 ms.
-        server = self.server
-        sets = server.by_section("setenv")
-        if not sets:
-            return env
-        scopes = self.scopes
-        for scope in scopes:
-            found = sets.get(scope)
-            if found is not None:
-                for d in found:
-                    if d.args:
-                        env[d.args[0].lower()] = d
-        if env:
-            unsets = server.by_section("unsetenv")
-            if unsets:
-                for scope in scopes:
-                    for d in unsets.get(scope, ()):
-                        for a in d.args:
-                            env.pop(a.lower(), None)
         return env
 
 
