@@ -21,6 +21,7 @@ from wsgilint.findings import Severity
 from wsgilint.report.summary import counts
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_FLUSH_LINES = 4096
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
@@ -99,6 +100,10 @@ def render(result, stream, *, color: bool | None = None, fail_on: str = "warning
                 emit(f"    {paint('dim', 'note:')} {_visible(r.span.path)}:{r.span.line}: {_visible(r.message)}")
             emit(f"    {paint('green', 'fix:')} {_visible(f.fix)}")
             emit("")
+            if len(out) > _FLUSH_LINES:  # written as it goes: a big report is not held (and copied) whole
+                out.append("")
+                stream.write("\n".join(out))
+                out.clear()
     c = counts(result.findings)
     for path, why in result.skipped:
         emit(paint("dim", f"skipped {_visible(path)}: {_visible(why)}"))

@@ -60,3 +60,29 @@ def test_caret_follows_expanded_tabs(tmp_path):
     assert "\t" not in shown
     assert caret.index("^") == shown.index("<")
     assert caret.count("^") == len("<Location /x>")
+
+
+def test_a_big_report_written_in_pieces_is_the_same_text(tmp_path, monkeypatch):
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (tmp_path / "httpd.conf").write_text(f"ServerRoot {tmp_path}\nIncludeOptional sites/*.conf\n")
+    for i in range(200):
+        (sites / f"s{i:03d}.conf").write_text(
+            f"<VirtualHost *:80>\nProxyPass /api/ unix:/run/s{i}.sock|uwsgi://s{i}/\nSetEnv proxy-sendcl 1\n"
+            f"</VirtualHost>\n")
+    result = check([tmp_path], cwd=tmp_path)
+    assert len(result.findings) >= 400
+    monkeypatch.setattr(text, "_FLUSH_LINES", 50)
+
+    class Writes(io.StringIO):
+        count = 0
+
+        def write(self, s):
+            Writes.count += 1
+            return super().write(s)
+
+    pieces = Writes()
+    text.render(result, pieces, color=False, fail_on="warning")
+    assert Writes.count > 10
+    monkeypatch.setattr(text, "_FLUSH_LINES", 10**9)
+    assert pieces.getvalue() == _render(result, False)
