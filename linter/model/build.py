@@ -8,7 +8,7 @@ from wsgilint import knowledge
 from wsgilint.model.types import (
     Address, ApacheServer, Bind, Deployment, Route, UwsgiApp, WsgiDaemon, parse_uwsgi_address,
 )
-from wsgilint.resolve.apache import ApacheConfig, Directive
+from wsgilint.resolve.apache import ApacheConfig, Directive, KeyIndex
 from wsgilint.resolve.uwsgi import UwsgiConfig
 
 _SCHEME_KIND = {"uwsgi": "proxy_uwsgi", "http": "proxy_http", "https": "proxy_http"}
@@ -84,8 +84,13 @@ class _ApacheBuilder:
 
     def build(self) -> ApacheServer:
         server = self.server
-        by_key, route_directives, locations = _index(self.config.tree)
-        server.by_key = by_key
+        index = self.config.index
+        if index is None:  # not from resolve(): index the tree
+            index = KeyIndex()
+            for d in self.config.tree.iter():
+                index.add(d)
+        route_directives, locations = index.merged  # MERGED_KEYS
+        server.by_key = by_key = index.by_key()
         # locations_of() for every base at once, from the walk: each section is in its
         # parent's children (10k vhosts: no scan of each VirtualHost's children).
         for sec in locations:
@@ -112,11 +117,9 @@ class _ApacheBuilder:
                 self.wsgi_route(d)
         return server
 
-    def scopes(self, d: Directive, path: str, script: str | None = None,
-               ancestors: list[Directive] | None = None) -> list[Directive]:
-        if ancestors is None:
-            ancestors = list(d.ancestors())
-        vhost = _vhost_in(ancestors)
+    def scopes(self, path: str, script: str | None, ancestors: list[Directive], vhost: Directive | None,
+               loc: Directive | None) -> list[Directive]:
+        """The sections whose settings apply to a route (see _enclosing()), outermost first."""
         bases = [self.config.tree] if vhost is None else [self.config.tree, vhost]
         scopes: list[Directive] = list(bases)
         later: list[Directive] = []
@@ -141,15 +144,15 @@ class _ApacheBuilder:
                         scopes.append(sec)
                 else:  # <Files>, <FilesMatch>
                     scopes.extend(_files_sections_one(sec, script))
-        # The directive's own enclosing <Location> (ProxyPass inside <Location /x>).
-        for a in reversed(ancestors):
-            if a.key in _LOCATION_KEYS and a not in later:
-                later.append(a)
-        return scopes + later
+        if loc is not None:  # the directive's own enclosing <Location> (ProxyPass inside <Location /x>)
+            for a in reversed(ancestors):
+                if a.key in _LOCATION_KEYS and a not in later:
+                    later.append(a)
+        scopes.extend(later)
+        return scopes
 
     def proxy_route(self, d: Directive) -> None:
-        ancestors = list(d.ancestors())
-        loc = next((a for a in ancestors if a.key in _LOCATION_KEYS), None)
+        ancestors, vhost, loc = _enclosing(d)
         args = d.args
         if loc is not None:
             path = loc.args[0] if loc.args else "/"
@@ -167,8 +170,8 @@ class _ApacheBuilder:
             if eq:
                 params[k.lower()] = v
         scheme, address, worker = parse_proxy_target(target)
-        route = Route(_SCHEME_KIND.get(scheme, "proxy_other"), path, d, self.server, _vhost_in(ancestors),
-                      self.scopes(d, path, None, ancestors), target, scheme, address, worker, params)
+        route = Route(_SCHEME_KIND.get(scheme, "proxy_other"), path, d, self.server, vhost,
+                      self.scopes(path, None, ancestors, vhost, loc), target, scheme, address, worker, params)
         self.server.routes.append(route)
 
     def wsgi_route(self, d: Directive) -> None:
@@ -180,9 +183,10 @@ class _ApacheBuilder:
             k, eq, v = a.partition("=")
             if eq:
                 opts[k.lower()] = v
-        ancestors = list(d.ancestors())
-        route = Route(kind="mod_wsgi", path=path, directive=d, server=self.server, vhost=_vhost_in(ancestors),
-                      scopes=self.scopes(d, path, script, ancestors), target=script, script=script, params=opts)
+        ancestors, vhost, loc = _enclosing(d)
+        route = Route(kind="mod_wsgi", path=path, directive=d, server=self.server, vhost=vhost,
+                      scopes=self.scopes(path, script, ancestors, vhost, loc), target=script, script=script,
+                      params=opts)
         group = opts.get("process-group")
         if group is None:
             pg = route.setting("wsgiprocessgroup")
@@ -197,54 +201,21 @@ class _ApacheBuilder:
         self.server.routes.append(route)
 
 
-_ROUTE_KEYS = ("proxypass", "proxypassmatch", "wsgiscriptalias", "wsgiscriptaliasmatch")
-
-
-def _index(tree: Directive) -> tuple[dict[str, list[Directive]], list[Directive], list[Directive]]:
-    """Every directive below ``tree`` by key; the route directives; the Location sections.
-
-    One walk serves the builder and every rule (ApacheServer.directives): on the 10k-vhost
-    tree a walk costs ~30 ms whether it tests a few keys or indexes all of them (reading
-    120k scattered objects dominates), and the build and rules used to walk it 4 times.
-    The route keys share one list while walking, as do the two Location keys, so each
-    list keeps the document order across its keys.
-    """
-    routes: list[Directive] = []
-    locations: list[Directive] = []
-    index: dict[str, list[Directive]] = dict.fromkeys(_ROUTE_KEYS, routes)
-    index.update(dict.fromkeys(_LOCATION_KEYS, locations))
-    get = index.get
-    stack = [iter(tree.children or ())]
-    push, pop = stack.append, stack.pop
-    while stack:
-        for d in stack[-1]:
-            found = get(d.key)
-            if found is None:
-                index[d.key] = [d]
-            else:
-                found.append(d)
-            if d.children:
-                push(iter(d.children))
-                break
-        else:
-            pop()
-    for key in _ROUTE_KEYS + _LOCATION_KEYS:
-        del index[key]
-    for shared in (routes, locations):
-        for d in shared:
-            found = get(d.key)
-            if found is None:
-                index[d.key] = [d]
-            else:
-                found.append(d)
-    return index, routes, locations
-
-
-def _vhost_in(ancestors: list[Directive]) -> Directive | None:
-    for a in ancestors:
-        if a.key == "<virtualhost":
-            return a
-    return None
+def _enclosing(d: Directive) -> tuple[list[Directive], Directive | None, Directive | None]:
+    """``d``'s ancestors (innermost first), its VirtualHost and its innermost Location section."""
+    ancestors = []
+    vhost = loc = None
+    a = d.parent
+    while a is not None:
+        ancestors.append(a)
+        key = a.key
+        if key == "<virtualhost":
+            if vhost is None:
+                vhost = a
+        elif loc is None and key in _LOCATION_KEYS:
+            loc = a
+        a = a.parent
+    return ancestors, vhost, loc
 
 
 def _regex_applies(pattern: str, text: str) -> bool:

@@ -8,9 +8,10 @@ from wsgilint.source import Span
 class TreeNode:
     """A resolved directive or section: ``node`` (parsed), ``key``, ``parent``, ``children``.
 
-    Subclasses declare the slots ``node``, ``name``, ``key``, ``args``, ``parent``,
-    ``children``, ``file`` and ``_index``. Nodes compare and hash by identity (the model
-    keys dicts by section), and each node is in its ``parent``'s ``children``.
+    Subclasses provide ``node``, ``name``, ``key``, ``args``, ``parent``, ``children``,
+    ``file`` and the slot ``_index`` (None until ``children_named`` indexes a section). Nodes
+    compare and hash by identity (the model keys dicts by section), and each node is in
+    its ``parent``'s ``children``.
     """
 
     __slots__ = ()
@@ -26,7 +27,9 @@ class TreeNode:
 
     def children_named(self, key: str) -> list:
         """Direct children with this (lower-case) key, in order; indexed on first use."""
-        children = self.children or ()
+        children = self.children
+        if not children:
+            return []
         if self._index is None and len(children) <= 16:
             return [d for d in children if d.key == key]  # small sections: a scan beats an index
         if self._index is None:
