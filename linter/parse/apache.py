@@ -131,6 +131,17 @@ class Node:
         seg_logical, seg_file = self._segments[k]
         return seg_file + (idx - seg_logical)
 
+    def arg_span(self, index: int) -> tuple[int, int] | None:
+        """File offsets (start, end) of argument ``index`` as written, or None."""
+        if self._segments is None:  # stop at the wanted word (a route asks for its first or second)
+            base = self._raw_start
+            for k, m in enumerate(_WORD.finditer(self.raw)):
+                if k == index:
+                    return base + m.start(), base + m.end()
+            return None
+        spans = self.arg_spans()
+        return spans[index] if 0 <= index < len(spans) else None
+
     def arg_spans(self) -> list[tuple[int, int]]:
         """File offsets (start, end) of each argument as written."""
         if self._segments is None:  # one physical line: offsets are a constant shift

@@ -102,10 +102,15 @@ class Directive(TreeNode):
         """The span of one argument (falls back to the whole directive)."""
         node = self.node
         if node is not None and index >= 0:
-            spans = node.arg_spans()
-            if index < len(spans) and len(spans) == len(self.args):
-                s, e = spans[index]
-                return Span(node.source, s, e)
+            if self.args is node.args:  # not ${VAR}-expanded: the words are the node's own
+                found = node.arg_span(index) if index < len(self.args) else None
+                if found is not None:
+                    return Span(node.source, found[0], found[1])
+            else:
+                spans = node.arg_spans()
+                if index < len(spans) and len(spans) == len(self.args):
+                    s, e = spans[index]
+                    return Span(node.source, s, e)
         return self.span
 
 
