@@ -9,7 +9,6 @@ are pure, so this costs one parse of those files and nothing for the rest.
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
@@ -201,6 +200,8 @@ def annotate(findings: Iterable["Finding"], indexes: Indexes | None = None) -> N
     The fingerprint hashes rule id, path and directive context (not the line); a
     repeat of the same triple is salted with its ordinal so fingerprints stay unique.
     """
+    import hashlib  # only baselines, sarif and gitlab need fingerprints: not on every check's start-up
+
     indexes = indexes or Indexes()
     seen: dict[str, int] = {}
     for f in findings:

@@ -15,11 +15,8 @@ from wsgilint.findings import Finding
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.limits import Limits
 from wsgilint.model.build import build_apache, build_uwsgi, link
-from wsgilint.model.build_nginx import build_nginx
 from wsgilint.model.types import Deployment, InactiveSite, ServiceConfig
-from wsgilint.parse import oslo_ini
 from wsgilint.resolve import apache as apache_resolve
-from wsgilint.resolve import nginx as nginx_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
@@ -151,6 +148,12 @@ def _run(options: CheckOptions) -> CheckResult:
 
 def _nginx(fs: FileSystem, plan, model: Deployment) -> None:
     """Resolve nginx.conf trees, then fragments that none of them already read."""
+    if not plan.nginx_roots and not plan.nginx_fragments:
+        return
+    # Imported when there is nginx to read (most deployments have none: start-up).
+    from wsgilint.model.build_nginx import build_nginx
+    from wsgilint.resolve import nginx as nginx_resolve
+
     read: set[str] = set()
     for root in plan.nginx_roots:
         with _isolated(fs, model, root):
@@ -209,6 +212,8 @@ def _service_config(fs: FileSystem, model: Deployment, service: str, path: str) 
         model.diagnostics.append(Diagnostic(exc.code, str(exc), path=fs.display(path)))
         return None
     source = SourceFile(fs.display(path), text, "service")
+    from wsgilint.parse import oslo_ini
+
     parsed = oslo_ini.parse(text, source.path, source, fs.limits)
     if note:
         model.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
