@@ -283,19 +283,7 @@ def _parse_plain(text: str, src: SourceFile, limits: Limits, result: ParsedFile)
                 dq, sq, nextq = _next_quotes(text, pos, dq, sq)
             else:
                 args = sec_raw.split()
-            node = new(Node)
-            node.name = sec_name
-            node.key = sec_name.lower()
-            node.args = args
-            node.raw = sec_raw
-            node.source = src
-            node.start = dstart
-            node.end = dend
-            node._raw_start = raw_base
-            node._segments = None
-            node.children = []
-            node.close_start = -1
-            node.close_end = -1
+            node = Node(sec_name, args, sec_raw, src, dstart, dend, raw_base, None, [])
             if len(stack) >= max_depth:
                 node.parent = None
                 if not depth_reported:
