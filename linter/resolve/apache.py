@@ -80,8 +80,7 @@ class Directive(TreeNode):
     # of the 10k-vhost tree's 120k directives (walk ~6 ms, ~2 MB less).
     __slots__ = ("node", "key", "args", "parent", "children", "_index")
 
-    def __init__(self, node, args, parent, file=None, children=None):
-        # ``file`` is accepted for callers that pass it; the node's source gives it.
+    def __init__(self, node, args, parent, children=None):
         self._index = None
         self.node = node
         self.key = node.key if node is not None else "<server>"
@@ -529,7 +528,7 @@ def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
     r = _Resolver(fs, sr, defines or {}, complete, httpd_version)
     if complete:
         r.modules = {m: None for m in static_modules(root_path)}
-    tree = Directive(None, [], None, "", [])
+    tree = Directive(None, [], None, [])
     r.load(root_path, tree, 0, None)
     return ApacheConfig(root_path=root_path, server_root=r.server_root, tree=tree, files=r.files,
                         modules=r.modules, defines=r.defines, diagnostics=r.diagnostics,
