@@ -452,8 +452,9 @@ class _Resolver:
                                f"Include: No matches for the wildcard '{base}' in '{dirpart}'; httpd refuses to "
                                f"start (use IncludeOptional if that is intended)", d, None)
                 return
-            for m in matches:
-                self.include_path(m, parent, depth, d)
+            with self.fs.prefetching(matches):  # a long glob's files are read ahead on the other core
+                for m in matches:
+                    self.include_path(m, parent, depth, d)
             return
         if not self.fs.exists(pattern):
             if not optional:
