@@ -47,7 +47,6 @@ A limit of 1 GiB or more is taken as deliberate (it still refuses larger images)
 """
 
 from wsgilint.findings import ERROR, Hit, Rule
-from wsgilint.model.build_nginx import parse_size, setting_value
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import is_upload, served_by
 
@@ -55,6 +54,9 @@ ENOUGH = 1024 ** 3  # 1 GiB: below this an ordinary image upload is refused
 
 
 def check(model: Deployment):
+    if not model.nginx:  # the nginx model helpers are imported only when there is nginx
+        return
+    from wsgilint.model.build_nginx import parse_size, setting_value
     for route in model.routes:
         if route.frontend != "nginx" or not is_upload(route.service):
             continue

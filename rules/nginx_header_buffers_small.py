@@ -35,7 +35,6 @@ and a uWSGI `buffer-size` at least as large.
 """
 
 from wsgilint.findings import INFO, Hit, Rule
-from wsgilint.model.build_nginx import parse_size, setting_value
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import profile, served_by
 
@@ -43,6 +42,9 @@ ENOUGH = 16 * 1024
 
 
 def check(model: Deployment):
+    if not model.nginx:  # the nginx model helpers are imported only when there is nginx
+        return
+    from wsgilint.model.build_nginx import parse_size, setting_value
     seen: set[int] = set()  # one finding per server block (or per directive), not per location
     for route in model.routes:
         prof = profile(route.service)

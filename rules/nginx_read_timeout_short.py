@@ -36,7 +36,6 @@ location / {
 """
 
 from wsgilint.findings import WARNING, Hit, Rule
-from wsgilint.model.build_nginx import parse_time, setting_value
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import is_upload, served_by
 
@@ -45,6 +44,9 @@ _KEY = {"nginx_uwsgi": "uwsgi_read_timeout", "nginx_proxy": "proxy_read_timeout"
 
 
 def check(model: Deployment):
+    if not model.nginx:  # the nginx model helpers are imported only when there is nginx
+        return
+    from wsgilint.model.build_nginx import parse_time, setting_value
     for route in model.routes:
         key = _KEY.get(route.kind)
         if key is None or not is_upload(route.service):

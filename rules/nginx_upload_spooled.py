@@ -43,12 +43,14 @@ with `http-socket = 127.0.0.1:60999` in the uWSGI ini.
 """
 
 from wsgilint.findings import WARNING, Hit, Rule
-from wsgilint.model.build_nginx import setting_value
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import is_upload, served_by
 
 
 def check(model: Deployment):
+    if not model.nginx:  # the nginx model helpers are imported only when there is nginx
+        return
+    from wsgilint.model.build_nginx import setting_value
     for route in model.routes:
         if route.frontend != "nginx" or not is_upload(route.service):
             continue

@@ -40,7 +40,6 @@ The list of known names is `linter/data/uwsgi_options_2_0.txt`, generated from
 - https://github.com/unbit/uwsgi/blob/uwsgi-2.0/core/config.c
 """
 
-import difflib
 import re
 
 from wsgilint.findings import WARNING, Hit, Rule
@@ -53,6 +52,10 @@ _READER_KEYS = frozenset({"end-for", "end-if", "endfor", "endif", "ini", "inheri
 
 
 def check(model: Deployment):
+    if not model.uwsgi:  # the option table (a data file) and difflib only when there is uWSGI
+        return
+    import difflib
+
     known = uwsgi_known_options()
     names = sorted(known)
     plugins = set(known.values()) | {"python", "python3", "http", "corerouter"}
