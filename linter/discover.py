@@ -71,8 +71,9 @@ def _walk(fs: FileSystem, top: str, limit: int = MAX_SCAN_FILES):
             continue
         seen.add(real)
         subdirs = []
+        prefix = d if d.endswith("/") else d + "/"  # posixpath.join(d, name) for a plain name
         for name, kind in fs.scan(d):
-            p = posixpath.join(d, name)
+            p = prefix + name
             if kind == "dir":
                 subdirs.append(p)
             elif kind in ("file", "link-file"):
@@ -88,9 +89,9 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
     roots = []
     apache_dirs: list[str] = []
     for path in files:
-        base = posixpath.basename(path)
-        if base not in ("apache2.conf", "httpd.conf"):
+        if not path.endswith(("/apache2.conf", "/httpd.conf")):  # one C call per file, not basename()
             continue
+        base = posixpath.basename(path)
         tree = posixpath.dirname(path)
         if base == "httpd.conf" and posixpath.basename(tree) == "conf":
             tree = posixpath.dirname(tree)  # Red Hat: /etc/httpd/conf/httpd.conf
@@ -101,7 +102,7 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
     plan.apache_roots.extend(roots)
     nginx_dirs: list[str] = []
     for path in files:
-        if posixpath.basename(path) == "nginx.conf" and path not in roots:
+        if path.endswith("/nginx.conf") and path not in roots:
             tree = posixpath.dirname(path)
             if not any(tree == a or tree.startswith(a + "/") for a in apache_dirs + nginx_dirs):
                 plan.nginx_roots.append(path)
