@@ -105,3 +105,13 @@ def test_fields_of_another_type_are_left_to_json_dumps():
                     None)
         result = SimpleNamespace(findings=[f], files=[("a.conf", "apache")])
         assert _render(result, "never") == _dumps(result, "never")
+
+
+@pytest.mark.parametrize("n", [0, 1, 1023, 1024, 1025, 2048, 2049])
+def test_rows_joined_in_chunks_are_json_dumps_at_every_chunk_boundary(n):
+    src = SourceFile("a.conf", "x\ny\n")
+    findings = [Finding(_RULES[i % 3], WARNING, f"m{i}", f"p{i % 7}.conf", i + 1, 1, i + 1, _RULES[i % 3].fix,
+                        None if i % 2 else "glance", [Related(Span(src, 2, 3), "n")] if i % 5 == 0 else [], None)
+                for i in range(n)]
+    result = SimpleNamespace(findings=findings, files=[("a.conf", "apache")])
+    assert _render(result, "warning") == _dumps(result, "warning")
