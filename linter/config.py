@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
+from wsgilint.record import FACTORY, Record
 
 KEYS = (
     "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "root",
@@ -25,21 +25,50 @@ class ConfigError(Exception):
     """A configuration file that cannot be used (exit 2)."""
 
 
-@dataclass
-class Config:
-    path: str | None = None  # the file read, None when there is none
-    base_dir: str = "."
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)  # rule id -> level
-    per_file_ignores: list[tuple[str, set[str]]] = field(default_factory=list)  # (glob, rule ids)
-    fail_on: str | None = None
-    root: str | None = None
-    defines: dict[str, str] = field(default_factory=dict)
-    httpd_version: str | None = None
-    uwsgi_version: str | None = None
-    openstack_release: str | None = None
+class Config(Record):
+    path: str | None  # the file read, None when there is none
+    base_dir: str
+    select: list[str] | None
+    ignore: list[str]
+    extend_select: list[str]
+    severity: dict[str, str]  # rule id -> level
+    per_file_ignores: list[tuple[str, set[str]]]  # (glob, rule ids)
+    fail_on: str | None
+    root: str | None
+    defines: dict[str, str]
+    httpd_version: str | None
+    uwsgi_version: str | None
+    openstack_release: str | None
+
+    _fields = (
+        'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
+        'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
+    )
+    _repr_fields = (
+        'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
+        'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
+    )
+    _eq_fields = (
+        'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
+        'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
+    )
+
+    def __init__(self, path=None, base_dir=".", select=None, ignore=FACTORY, extend_select=FACTORY,
+                 severity=FACTORY, per_file_ignores=FACTORY, fail_on=None, root=None, defines=FACTORY,
+                 httpd_version=None, uwsgi_version=None, openstack_release=None) -> None:
+        self.path = path
+        self.base_dir = base_dir
+        self.select = select
+        self.ignore = [] if ignore is FACTORY else ignore
+        self.extend_select = [] if extend_select is FACTORY else extend_select
+        self.severity = {} if severity is FACTORY else severity
+        self.per_file_ignores = [] if per_file_ignores is FACTORY else per_file_ignores
+        self.fail_on = fail_on
+        self.root = root
+        self.defines = {} if defines is FACTORY else defines
+        self.httpd_version = httpd_version
+        self.uwsgi_version = uwsgi_version
+        self.openstack_release = openstack_release
 
 
 def find(start: str) -> str | None:

@@ -10,24 +10,35 @@ are pure, so this costs one parse of those files and nothing for the rest.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
+from wsgilint.record import Record
 
 if TYPE_CHECKING:
     from wsgilint.findings import Finding
     from wsgilint.source import SourceFile
 
 
-@dataclass
-class Item:
+class Item(Record):
     """A directive or section opener: where it is and how it reads."""
 
     start: int
     end: int  # end of the directive (for a section: of its opening line)
     label: str  # normalised text, e.g. "ProxyPass /image uwsgi://x/" or "<VirtualHost *:80>"
     parent: int  # index of the enclosing section, -1 at top level
-    body_start: int = -1  # sections only: where the body starts (after the opener)
-    close_end: int = -1  # sections only: end of the section (closing tag, next header or EOF)
+    body_start: int  # sections only: where the body starts (after the opener)
+    close_end: int  # sections only: end of the section (closing tag, next header or EOF)
+
+    _fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
+    _repr_fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
+    _eq_fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
+
+    def __init__(self, start, end, label, parent, body_start=-1, close_end=-1) -> None:
+        self.start = start
+        self.end = end
+        self.label = label
+        self.parent = parent
+        self.body_start = body_start
+        self.close_end = close_end
 
     @property
     def is_section(self) -> bool:

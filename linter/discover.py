@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from wsgilint import knowledge
 from wsgilint.fsroot import FileSystem, ReadError
+from wsgilint.record import FACTORY, Record
 
 ROOT_NAMES = ("apache2.conf", "httpd.conf", "conf/httpd.conf")
 STANDARD_APACHE = ("/etc/apache2", "/etc/httpd")
@@ -22,15 +22,37 @@ class UsageError(Exception):
     """A command-line path problem: exit 2 with this one-line message."""
 
 
-@dataclass
-class Plan:
-    apache_roots: list[str] = field(default_factory=list)  # config paths of root configs
-    apache_fragments: list[str] = field(default_factory=list)
-    uwsgi_files: list[str] = field(default_factory=list)
-    nginx_roots: list[str] = field(default_factory=list)  # nginx.conf files (relative includes: their dir)
-    nginx_fragments: list[str] = field(default_factory=list)  # server{}/location{} files read alone
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (config path, why)
-    service_configs: list[tuple[str, str]] = field(default_factory=list)  # (service, config path): oslo ini
+class Plan(Record):
+    apache_roots: list[str]  # config paths of root configs
+    apache_fragments: list[str]
+    uwsgi_files: list[str]
+    nginx_roots: list[str]  # nginx.conf files (relative includes: their dir)
+    nginx_fragments: list[str]  # server{}/location{} files read alone
+    skipped: list[tuple[str, str]]  # (config path, why)
+    service_configs: list[tuple[str, str]]  # (service, config path): oslo ini
+
+    _fields = (
+        'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
+        'service_configs',
+    )
+    _repr_fields = (
+        'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
+        'service_configs',
+    )
+    _eq_fields = (
+        'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
+        'service_configs',
+    )
+
+    def __init__(self, apache_roots=FACTORY, apache_fragments=FACTORY, uwsgi_files=FACTORY, nginx_roots=FACTORY,
+                 nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY) -> None:
+        self.apache_roots = [] if apache_roots is FACTORY else apache_roots
+        self.apache_fragments = [] if apache_fragments is FACTORY else apache_fragments
+        self.uwsgi_files = [] if uwsgi_files is FACTORY else uwsgi_files
+        self.nginx_roots = [] if nginx_roots is FACTORY else nginx_roots
+        self.nginx_fragments = [] if nginx_fragments is FACTORY else nginx_fragments
+        self.skipped = [] if skipped is FACTORY else skipped
+        self.service_configs = [] if service_configs is FACTORY else service_configs
 
 
 def _find_root(fs: FileSystem, directory: str) -> str | None:

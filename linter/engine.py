@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Iterable
 
 from wsgilint.findings import Finding, Hit, Related, Rule, Severity
 from wsgilint.model.types import Deployment
+from wsgilint.record import FACTORY, Record
 
 
-@dataclass
-class EngineOptions:
-    selected: set[str] | None = None  # None = every rule
-    ignored: set[str] = field(default_factory=set)
-    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+class EngineOptions(Record):
+    selected: set[str] | None  # None = every rule
+    ignored: set[str]
+    severity_overrides: dict[str, Severity]
+
+    _fields = ('selected', 'ignored', 'severity_overrides')
+    _repr_fields = ('selected', 'ignored', 'severity_overrides')
+    _eq_fields = ('selected', 'ignored', 'severity_overrides')
+
+    def __init__(self, selected=None, ignored=FACTORY, severity_overrides=FACTORY) -> None:
+        self.selected = selected
+        self.ignored = set() if ignored is FACTORY else ignored
+        self.severity_overrides = {} if severity_overrides is FACTORY else severity_overrides
 
 
 INTERNAL_ERROR_ID = "WSG002"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
+from wsgilint.record import FACTORY, FrozenRecord, Record, set_field
 
 if TYPE_CHECKING:
     from wsgilint.source import Span
@@ -36,8 +36,7 @@ INFO = Severity.INFO
 _LABELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(FrozenRecord):
     """A rule's identity, documentation and check function."""
 
     id: str
@@ -47,33 +46,68 @@ class Rule:
     fix: str
     references: tuple[str, ...]
     check: Callable[..., Iterable["Hit"]]
-    docs: str = ""
-    applies_to: tuple[str, ...] = ()
+    docs: str
+    applies_to: tuple[str, ...]
+
+    _fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
+    _repr_fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
+    _eq_fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
+
+    def __init__(self, id, name, severity, summary, fix, references, check, docs="", applies_to=()) -> None:
+        set_field(self, 'id', id)
+        set_field(self, 'name', name)
+        set_field(self, 'severity', severity)
+        set_field(self, 'summary', summary)
+        set_field(self, 'fix', fix)
+        set_field(self, 'references', references)
+        set_field(self, 'check', check)
+        set_field(self, 'docs', docs)
+        set_field(self, 'applies_to', applies_to)
 
 
-@dataclass(slots=True)
-class Related:
+class Related(Record):
     """Another place that explains a finding (the other end of a link, an include)."""
 
     span: "Span"
     message: str
 
+    __slots__ = ('span', 'message')
+    _fields = ('span', 'message')
+    _repr_fields = ('span', 'message')
+    _eq_fields = ('span', 'message')
 
-@dataclass(slots=True)
-class Hit:
+    def __init__(self, span, message) -> None:
+        self.span = span
+        self.message = message
+
+
+class Hit(Record):
     """What a rule reports: where, what, and optionally a different severity."""
 
     span: "Span | None"
     message: str
-    severity: Severity | None = None
-    fix: str | None = None
-    service: str | None = None
-    related: list[Related] = field(default_factory=list)
-    path: str | None = None  # for findings about a file that could not be read
+    severity: Severity | None
+    fix: str | None
+    service: str | None
+    related: list[Related]
+    path: str | None  # for findings about a file that could not be read
+
+    __slots__ = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
+    _fields = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
+    _repr_fields = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
+    _eq_fields = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
+
+    def __init__(self, span, message, severity=None, fix=None, service=None, related=FACTORY, path=None) -> None:
+        self.span = span
+        self.message = message
+        self.severity = severity
+        self.fix = fix
+        self.service = service
+        self.related = [] if related is FACTORY else related
+        self.path = path
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(Record):
     """A hit after the engine applied the rule's metadata and the user's options."""
 
     # Slots (here and in Hit/Related): 20k findings are read field by field by the sort,
@@ -89,7 +123,37 @@ class Finding:
     service: str | None
     related: list[Related]
     span: "Span | None"
-    _extra: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    _extra: dict[str, Any] | None
+
+    __slots__ = (
+        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
+        '_extra',
+    )
+    _fields = (
+        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
+        '_extra',
+    )
+    _repr_fields = (
+        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
+    )
+    _eq_fields = (
+        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
+    )
+
+    def __init__(self, rule, severity, message, path, line, column, end_line, fix, service, related, span,
+                 _extra=None) -> None:
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.fix = fix
+        self.service = service
+        self.related = related
+        self.span = span
+        self._extra = _extra
 
     @property
     def extra(self) -> dict[str, Any]:

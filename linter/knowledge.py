@@ -7,26 +7,39 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from wsgilint.record import FACTORY, FrozenRecord, set_field
 
 
-@dataclass(frozen=True)
-class ServiceProfile:
+class ServiceProfile(FrozenRecord):
     """How one WSGI service behaves behind a front end."""
 
     name: str
     # Takes large request bodies, sent chunked by its usual clients (glanceclient
     # uploads images chunked; swift object PUTs may be chunked).
-    upload: bool = False
+    upload: bool
     # Reads chunked request bodies itself when run under uWSGI (glance/common/wsgi.py
     # uses uwsgi.chunked_read()), so a still-chunked body reaching uWSGI is fine.
-    reads_chunked_itself: bool = False
+    reads_chunked_itself: bool
     # Carries very large headers (PKI/Fernet tokens, SAML/OIDC claims).
-    large_headers: bool = False
-    url_paths: tuple[str, ...] = ()
-    ports: tuple[int, ...] = ()
+    large_headers: bool
+    url_paths: tuple[str, ...]
+    ports: tuple[int, ...]
     # Script names shipped by the service (console scripts / .wsgi files).
-    scripts: tuple[str, ...] = ()
+    scripts: tuple[str, ...]
+
+    _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
+    _repr_fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
+    _eq_fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
+
+    def __init__(self, name, upload=False, reads_chunked_itself=False, large_headers=False, url_paths=(), ports=(),
+                 scripts=()) -> None:
+        set_field(self, 'name', name)
+        set_field(self, 'upload', upload)
+        set_field(self, 'reads_chunked_itself', reads_chunked_itself)
+        set_field(self, 'large_headers', large_headers)
+        set_field(self, 'url_paths', url_paths)
+        set_field(self, 'ports', ports)
+        set_field(self, 'scripts', scripts)
 
 
 SERVICES: dict[str, ServiceProfile] = {p.name: p for p in (
@@ -84,10 +97,17 @@ def service_from_port(port: int | None) -> str | None:
 
 
 # -- server defaults (what applies when a directive or option is absent) ------------
-@dataclass(frozen=True)
-class Default:
+class Default(FrozenRecord):
     value: int
     source: str
+
+    _fields = ('value', 'source')
+    _repr_fields = ('value', 'source')
+    _eq_fields = ('value', 'source')
+
+    def __init__(self, value, source) -> None:
+        set_field(self, 'value', value)
+        set_field(self, 'source', source)
 
 
 UWSGI_DEFAULTS = {
@@ -117,18 +137,26 @@ MOD_WSGI_DEFAULTS = {
 UWSGI_PROXY_DEFAULT_PORT = 3031
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(FrozenRecord):
     """Limits below which a timeout breaks long uploads or slow requests (seconds)."""
 
     # A 5 GiB image at 10 MB/s takes ~520 s: harakiri below this kills uploads.
-    upload_harakiri: int = 600
+    upload_harakiri: int
     # glance's own sample sets 10; devstack and kolla 30. uWSGI's default 4 is the
     # chunked-read timeout too (Chunked.rst), so slow clients fail below this.
-    upload_socket_timeout: int = 10
+    upload_socket_timeout: int
     # Apache's default Timeout/ProxyTimeout is 60; going below it cuts long responses
     # (glance image create, keystone with slow LDAP).
-    response_timeout: int = 60
+    response_timeout: int
+
+    _fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
+    _repr_fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
+    _eq_fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
+
+    def __init__(self, upload_harakiri=600, upload_socket_timeout=10, response_timeout=60) -> None:
+        set_field(self, 'upload_harakiri', upload_harakiri)
+        set_field(self, 'upload_socket_timeout', upload_socket_timeout)
+        set_field(self, 'response_timeout', response_timeout)
 
 
 THRESHOLDS = Thresholds()
@@ -183,14 +211,24 @@ def parse_version(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-@dataclass(frozen=True)
-class Targets:
+class Targets(FrozenRecord):
     """The versions a check assumes (from --httpd-version etc.)."""
 
-    httpd: str = DEFAULT_HTTPD_VERSION
-    uwsgi: str = DEFAULT_UWSGI_VERSION
-    openstack: str = DEFAULT_OPENSTACK_RELEASE
-    extra: dict = field(default_factory=dict)
+    httpd: str
+    uwsgi: str
+    openstack: str
+    extra: dict
+
+    _fields = ('httpd', 'uwsgi', 'openstack', 'extra')
+    _repr_fields = ('httpd', 'uwsgi', 'openstack', 'extra')
+    _eq_fields = ('httpd', 'uwsgi', 'openstack', 'extra')
+
+    def __init__(self, httpd=DEFAULT_HTTPD_VERSION, uwsgi=DEFAULT_UWSGI_VERSION,
+                 openstack=DEFAULT_OPENSTACK_RELEASE, extra=FACTORY) -> None:
+        set_field(self, 'httpd', httpd)
+        set_field(self, 'uwsgi', uwsgi)
+        set_field(self, 'openstack', openstack)
+        set_field(self, 'extra', {} if extra is FACTORY else extra)
 
 
 # -- Apache / mod_wsgi / service facts for the caveat catalog (sections A, B, E) ---------
@@ -220,8 +258,7 @@ EVENTLET_UNTIL = {"nova": 33}
 START_TIME_REQUIRED_SINCE = {"neutron": 26}
 
 
-@dataclass(frozen=True)
-class RemovedScript:
+class RemovedScript(FrozenRecord):
     """A WSGI script a service no longer ships (its pbr wsgi_scripts entry point was removed)."""
 
     script: str
@@ -230,6 +267,18 @@ class RemovedScript:
     version: str  # the service version that removed it ("" when untagged / not a versioned project)
     module: str  # what uWSGI should load instead
     source: str
+
+    _fields = ('script', 'service', 'release', 'version', 'module', 'source')
+    _repr_fields = ('script', 'service', 'release', 'version', 'module', 'source')
+    _eq_fields = ('script', 'service', 'release', 'version', 'module', 'source')
+
+    def __init__(self, script, service, release, version, module, source) -> None:
+        set_field(self, 'script', script)
+        set_field(self, 'service', service)
+        set_field(self, 'release', release)
+        set_field(self, 'version', version)
+        set_field(self, 'module', module)
+        set_field(self, 'source', source)
 
 
 REMOVED_SCRIPTS: dict[str, RemovedScript] = {s.script: s for s in (

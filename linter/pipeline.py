@@ -6,7 +6,6 @@ import gc
 import posixpath
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Callable
 
 from wsgilint import discover as discover_mod
@@ -20,27 +19,55 @@ from wsgilint.resolve import apache as apache_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
+from wsgilint.record import FACTORY, Record
 
 
-@dataclass
-class CheckOptions:
-    paths: list[str] = field(default_factory=list)
-    root: str | None = None
-    cwd: str | None = None
-    defines: dict[str, str] = field(default_factory=dict)
-    targets: knowledge.Targets = field(default_factory=knowledge.Targets)
-    engine: engine.EngineOptions = field(default_factory=engine.EngineOptions)
-    ignore_comments: bool = True  # honour `# wsgilint: ignore[...]` comments (--no-ignore-comments)
-    limits: Limits = field(default_factory=Limits)  # size/depth limits (--limit NAME=N)
-    progress: Callable[[str], None] | None = None  # called with each config path read
+_EngineOptions = engine.EngineOptions
 
 
-@dataclass
-class CheckResult:
+class CheckOptions(Record):
+    paths: list[str]
+    root: str | None
+    cwd: str | None
+    defines: dict[str, str]
+    targets: knowledge.Targets
+    engine: engine.EngineOptions
+    ignore_comments: bool  # honour `# wsgilint: ignore[...]` comments (--no-ignore-comments)
+    limits: Limits  # size/depth limits (--limit NAME=N)
+    progress: Callable[[str], None] | None  # called with each config path read
+
+    _fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
+    _repr_fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
+    _eq_fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
+
+    def __init__(self, paths=FACTORY, root=None, cwd=None, defines=FACTORY, targets=FACTORY, engine=FACTORY,
+                 ignore_comments=True, limits=FACTORY, progress=None) -> None:
+        self.paths = [] if paths is FACTORY else paths
+        self.root = root
+        self.cwd = cwd
+        self.defines = {} if defines is FACTORY else defines
+        self.targets = knowledge.Targets() if targets is FACTORY else targets
+        self.engine = _EngineOptions() if engine is FACTORY else engine  # the parameter hides the module
+        self.ignore_comments = ignore_comments
+        self.limits = Limits() if limits is FACTORY else limits
+        self.progress = progress
+
+
+class CheckResult(Record):
     findings: list[Finding]
     files: list[tuple[str, str]]  # (display path, kind)
     model: Deployment
     skipped: list[tuple[str, str]]
+
+    _fields = ('findings', 'files', 'model', 'skipped')
+    _repr_fields = ('findings', 'files', 'model', 'skipped')
+    _eq_fields = ('findings', 'files', 'model', 'skipped')
+
+    def __init__(self, findings, files, model, skipped) -> None:
+        self.findings = findings
+        self.files = files
+        self.model = model
+        self.skipped = skipped
 
 
 class NothingRead(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate
-from dataclasses import dataclass
+from wsgilint.record import FrozenRecord
 
 
 class SourceFile:
@@ -69,13 +69,16 @@ class SourceFile:
         return f"SourceFile({self.path!r})"
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class Span:
+class Span(FrozenRecord):
     """A range of characters in one source file."""
 
     source: SourceFile
     start: int
     end: int
+
+    __slots__ = ('source', 'start', 'end')
+    _fields = ('source', 'start', 'end')
+    _eq_fields = ('source', 'start', 'end')
 
     def __init__(self, source: SourceFile, start: int, end: int) -> None:
         # Frozen: the generated __init__ sets each field through object.__setattr__; the
@@ -83,6 +86,15 @@ class Span:
         _set_source(self, source)
         _set_start(self, start)
         _set_end(self, end)
+
+    # Written out (not Record's field loops): spans are dict keys and set members in rules.
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.source, self.start, self.end) == (other.source, other.start, other.end)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.start, self.end))
 
     @property
     def path(self) -> str:

@@ -15,12 +15,12 @@ names an unknown rule or cannot be read is reported as WSG009 (unused-suppressio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wsgilint import engine, registry
 from wsgilint.context import Indexes
 from wsgilint.findings import Hit
+from wsgilint.record import FACTORY, Record
 
 if TYPE_CHECKING:
     from wsgilint.findings import Finding, Rule
@@ -36,23 +36,51 @@ _LINE = {
 _BODY = re.compile(r"^[#;][ \t]*wsgilint:[ \t]*(ignore-file|ignore)[ \t]*\[([^\]]*)\][ \t]*(.*?)[ \t]*$")
 
 
-@dataclass
-class Suppression:
+class Suppression(Record):
     """One ``wsgilint: ignore[...]`` comment and what it covers."""
 
     source: "SourceFile"
     start: int
     end: int
     text: str
-    file_wide: bool = False
-    codes: list[str] = field(default_factory=list)  # as written
-    rule_ids: dict[str, str] = field(default_factory=dict)  # rule id -> code as written
-    unknown: list[str] = field(default_factory=list)
-    malformed: bool = False
-    reason: str = ""
-    target: tuple[int, int] | None = None
-    scope: str = "directive"  # "directive" | "section" | "file"
-    used: set[str] = field(default_factory=set)
+    file_wide: bool
+    codes: list[str]  # as written
+    rule_ids: dict[str, str]  # rule id -> code as written
+    unknown: list[str]
+    malformed: bool
+    reason: str
+    target: tuple[int, int] | None
+    scope: str  # "directive" | "section" | "file"
+    used: set[str]
+
+    _fields = (
+        'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
+        'target', 'scope', 'used',
+    )
+    _repr_fields = (
+        'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
+        'target', 'scope', 'used',
+    )
+    _eq_fields = (
+        'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
+        'target', 'scope', 'used',
+    )
+
+    def __init__(self, source, start, end, text, file_wide=False, codes=FACTORY, rule_ids=FACTORY, unknown=FACTORY,
+                 malformed=False, reason="", target=None, scope="directive", used=FACTORY) -> None:
+        self.source = source
+        self.start = start
+        self.end = end
+        self.text = text
+        self.file_wide = file_wide
+        self.codes = [] if codes is FACTORY else codes
+        self.rule_ids = {} if rule_ids is FACTORY else rule_ids
+        self.unknown = [] if unknown is FACTORY else unknown
+        self.malformed = malformed
+        self.reason = reason
+        self.target = target
+        self.scope = scope
+        self.used = set() if used is FACTORY else used
 
     def covers(self, f: "Finding") -> bool:
         if f.rule.id not in self.rule_ids or self.target is None:

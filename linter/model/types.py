@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wsgilint.knowledge import Targets
+from wsgilint.record import FACTORY, FrozenRecord, Record
 
 if TYPE_CHECKING:
     from wsgilint.resolve.apache import ApacheConfig, Directive
@@ -20,15 +20,19 @@ _WILDCARD_HOSTS = frozenset({"", "*", "0.0.0.0", "::", "[::]", "0"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"})
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class Address:
+class Address(FrozenRecord):
     """Where a socket is: a unix path, or a host and port."""
 
     kind: str  # "unix" | "tcp" | "abstract"
-    path: str | None = None
-    host: str | None = None
-    port: int | None = None
-    raw: str = ""
+    path: str | None
+    host: str | None
+    port: int | None
+    raw: str
+
+    __slots__ = ('kind', 'path', 'host', 'port', 'raw')
+    _fields = ('kind', 'path', 'host', 'port', 'raw')
+    _repr_fields = ('kind', 'path', 'host', 'port', 'raw')
+    _eq_fields = ('kind', 'path', 'host', 'port', 'raw')
 
     def __init__(self, kind: str, path: str | None = None, host: str | None = None, port: int | None = None,
                  raw: str = "") -> None:
@@ -101,8 +105,7 @@ def parse_uwsgi_address(value: str) -> Address | None:
     return Address("unix", path=v, raw=value)
 
 
-@dataclass
-class Bind:
+class Bind(Record):
     """One listening socket of a uWSGI instance."""
 
     option: "Option"
@@ -110,9 +113,18 @@ class Bind:
     router: bool  # the `http =` router plugin (a separate process in front of the workers)
     address: Address
 
+    _fields = ('option', 'protocol', 'router', 'address')
+    _repr_fields = ('option', 'protocol', 'router', 'address')
+    _eq_fields = ('option', 'protocol', 'router', 'address')
 
-@dataclass
-class UwsgiApp:
+    def __init__(self, option, protocol, router, address) -> None:
+        self.option = option
+        self.protocol = protocol
+        self.router = router
+        self.address = address
+
+
+class UwsgiApp(Record):
     """One uWSGI instance (an ini file and what it includes)."""
 
     config: "UwsgiConfig"
@@ -120,6 +132,17 @@ class UwsgiApp:
     service: str | None
     service_reason: str
     app_option: "Option | None"  # module / wsgi-file / wsgi that names the application
+
+    _fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
+    _repr_fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
+    _eq_fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
+
+    def __init__(self, config, binds, service, service_reason, app_option) -> None:
+        self.config = config
+        self.binds = binds
+        self.service = service
+        self.service_reason = service_reason
+        self.app_option = app_option
 
     @property
     def path(self) -> str:
@@ -131,17 +154,24 @@ class UwsgiApp:
         return opts[0].span if opts else None
 
 
-@dataclass
-class WsgiDaemon:
+class WsgiDaemon(Record):
     """A mod_wsgi WSGIDaemonProcess."""
 
     name: str
     options: dict[str, str]
     directive: "Directive"
 
+    _fields = ('name', 'options', 'directive')
+    _repr_fields = ('name', 'options', 'directive')
+    _eq_fields = ('name', 'options', 'directive')
 
-@dataclass(slots=True)
-class Route:
+    def __init__(self, name, options, directive) -> None:
+        self.name = name
+        self.options = options
+        self.directive = directive
+
+
+class Route(Record):
     """A URL prefix a front end (Apache or nginx) sends to an application."""
 
     kind: str  # "proxy_uwsgi" | "proxy_http" | "mod_wsgi" | "proxy_other" | "nginx_uwsgi" | "nginx_proxy"
@@ -150,22 +180,66 @@ class Route:
     server: "ApacheServer | NginxServer"
     vhost: "Directive | None"  # nginx: the `server` block
     scopes: list["Directive"]  # sections whose settings apply, outermost first
-    target: str = ""
-    scheme: str = ""
-    address: Address | None = None
-    worker: str = ""  # httpd's worker name (the URL after any "unix:...|")
-    params: dict[str, str] = field(default_factory=dict)
-    script: str | None = None
-    daemon: WsgiDaemon | None = None
-    process_group: "Directive | None" = None
-    service: str | None = None
-    service_reason: str = ""
-    backend: UwsgiApp | None = None
-    bind: Bind | None = None
-    frontend: str = "apache"  # "apache" | "nginx" (nginx routes: server/directive are nginx's)
+    target: str
+    scheme: str
+    address: Address | None
+    worker: str  # httpd's worker name (the URL after any "unix:...|")
+    params: dict[str, str]
+    script: str | None
+    daemon: WsgiDaemon | None
+    process_group: "Directive | None"
+    service: str | None
+    service_reason: str
+    backend: UwsgiApp | None
+    bind: Bind | None
+    frontend: str  # "apache" | "nginx" (nginx routes: server/directive are nginx's)
     # Computed on first use: rules ask every route the same things (10k routes: 20k env() calls).
-    _env: dict[str, "Directive"] | None = field(default=None, init=False, repr=False, compare=False)
-    _target_span: "Span | None" = field(default=None, init=False, repr=False, compare=False)
+    _env: dict[str, "Directive"] | None
+    _target_span: "Span | None"
+
+    __slots__ = (
+        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
+        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', '_env',
+        '_target_span',
+    )
+    _fields = (
+        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
+        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', '_env',
+        '_target_span',
+    )
+    _repr_fields = (
+        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
+        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend',
+    )
+    _eq_fields = (
+        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
+        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend',
+    )
+
+    def __init__(self, kind, path, directive, server, vhost, scopes, target="", scheme="", address=None, worker="",
+                 params=FACTORY, script=None, daemon=None, process_group=None, service=None, service_reason="",
+                 backend=None, bind=None, frontend="apache") -> None:
+        self.kind = kind
+        self.path = path
+        self.directive = directive
+        self.server = server
+        self.vhost = vhost
+        self.scopes = scopes
+        self.target = target
+        self.scheme = scheme
+        self.address = address
+        self.worker = worker
+        self.params = {} if params is FACTORY else params
+        self.script = script
+        self.daemon = daemon
+        self.process_group = process_group
+        self.service = service
+        self.service_reason = service_reason
+        self.backend = backend
+        self.bind = bind
+        self.frontend = frontend
+        self._env = None
+        self._target_span = None
 
     @property
     def span(self) -> "Span":
@@ -233,14 +307,23 @@ class Route:
 _ROUTE_PROTOCOL = {"proxy_uwsgi": "uwsgi", "nginx_uwsgi": "uwsgi", "proxy_http": "http", "nginx_proxy": "http"}
 
 
-@dataclass
-class NginxServer:
+class NginxServer(Record):
     """One nginx configuration tree (nginx.conf and its includes), or a fragment."""
 
     config: "NginxConfig"
     servers: list["NginxDirective"]  # `server` blocks inside http (or at the top of a fragment)
     routes: list[Route]
     upstreams: dict[str, "NginxDirective"]
+
+    _fields = ('config', 'servers', 'routes', 'upstreams')
+    _repr_fields = ('config', 'servers', 'routes', 'upstreams')
+    _eq_fields = ('config', 'servers', 'routes', 'upstreams')
+
+    def __init__(self, config, servers, routes, upstreams) -> None:
+        self.config = config
+        self.servers = servers
+        self.routes = routes
+        self.upstreams = upstreams
 
     @property
     def complete(self) -> bool:
@@ -251,8 +334,7 @@ class NginxServer:
         return self.config.files[0].source.path if self.config.files else self.config.root_path
 
 
-@dataclass
-class ApacheServer:
+class ApacheServer(Record):
     """One Apache configuration tree (a root config and its includes), or a fragment."""
 
     config: "ApacheConfig"
@@ -260,8 +342,20 @@ class ApacheServer:
     routes: list[Route]
     daemons: dict[str, WsgiDaemon]
     # Every directive of the tree by key, in document order (filled by the builder's one walk).
-    by_key: dict[str, list["Directive"]] | None = field(default=None, repr=False, compare=False)
-    _by_section: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    by_key: dict[str, list["Directive"]] | None
+    _by_section: dict[str, dict]
+
+    _fields = ('config', 'vhosts', 'routes', 'daemons', 'by_key', '_by_section')
+    _repr_fields = ('config', 'vhosts', 'routes', 'daemons')
+    _eq_fields = ('config', 'vhosts', 'routes', 'daemons')
+
+    def __init__(self, config, vhosts, routes, daemons, by_key=None, _by_section=FACTORY) -> None:
+        self.config = config
+        self.vhosts = vhosts
+        self.routes = routes
+        self.daemons = daemons
+        self.by_key = by_key
+        self._by_section = {} if _by_section is FACTORY else _by_section
 
     @property
     def complete(self) -> bool:
@@ -302,23 +396,40 @@ class ApacheServer:
         return self.config.files[0].source.path if self.config.files else self.config.root_path
 
 
-@dataclass
-class InactiveSite:
+class InactiveSite(Record):
     """A Debian sites-available file that no sites-enabled link includes."""
 
     path: str
     source: "SourceFile"
 
+    _fields = ('path', 'source')
+    _repr_fields = ('path', 'source')
+    _eq_fields = ('path', 'source')
 
-@dataclass
-class ServiceConfig:
+    def __init__(self, path, source) -> None:
+        self.path = path
+        self.source = source
+
+
+class ServiceConfig(Record):
     """An OpenStack service's own config file (/etc/<service>/<service>.conf, oslo.config ini)."""
 
     service: str
     path: str
     source: "SourceFile"
-    entries: list = field(default_factory=list)  # wsgilint.parse.oslo_ini.OsloEntry, in file order
-    sections: list[tuple[str, int, int]] = field(default_factory=list)  # (name, start, end)
+    entries: list  # wsgilint.parse.oslo_ini.OsloEntry, in file order
+    sections: list[tuple[str, int, int]]  # (name, start, end)
+
+    _fields = ('service', 'path', 'source', 'entries', 'sections')
+    _repr_fields = ('service', 'path', 'source', 'entries', 'sections')
+    _eq_fields = ('service', 'path', 'source', 'entries', 'sections')
+
+    def __init__(self, service, path, source, entries=FACTORY, sections=FACTORY) -> None:
+        self.service = service
+        self.path = path
+        self.source = source
+        self.entries = [] if entries is FACTORY else entries
+        self.sections = [] if sections is FACTORY else sections
 
     def get(self, section: str, key: str):
         """The entry oslo.config uses for ``key`` in ``section`` (the last one), or None.
@@ -353,19 +464,43 @@ class ServiceConfig:
         return Span(self.source, entry.start, entry.end)
 
 
-@dataclass
-class Deployment:
+class Deployment(Record):
     """Everything one check read, linked together."""
 
-    apache: list[ApacheServer] = field(default_factory=list)
-    uwsgi: list[UwsgiApp] = field(default_factory=list)
-    nginx: list[NginxServer] = field(default_factory=list)
-    diagnostics: list["Diagnostic"] = field(default_factory=list)
-    inactive_sites: list[InactiveSite] = field(default_factory=list)
-    files: list[tuple[str, str]] = field(default_factory=list)  # (display path, kind)
-    targets: Targets = field(default_factory=Targets)
-    uwsgi_scanned: bool = False
-    service_configs: list[ServiceConfig] = field(default_factory=list)  # only those actually read
+    apache: list[ApacheServer]
+    uwsgi: list[UwsgiApp]
+    nginx: list[NginxServer]
+    diagnostics: list["Diagnostic"]
+    inactive_sites: list[InactiveSite]
+    files: list[tuple[str, str]]  # (display path, kind)
+    targets: Targets
+    uwsgi_scanned: bool
+    service_configs: list[ServiceConfig]  # only those actually read
+
+    _fields = (
+        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
+        'service_configs',
+    )
+    _repr_fields = (
+        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
+        'service_configs',
+    )
+    _eq_fields = (
+        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
+        'service_configs',
+    )
+
+    def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
+                 files=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY) -> None:
+        self.apache = [] if apache is FACTORY else apache
+        self.uwsgi = [] if uwsgi is FACTORY else uwsgi
+        self.nginx = [] if nginx is FACTORY else nginx
+        self.diagnostics = [] if diagnostics is FACTORY else diagnostics
+        self.inactive_sites = [] if inactive_sites is FACTORY else inactive_sites
+        self.files = [] if files is FACTORY else files
+        self.targets = Targets() if targets is FACTORY else targets
+        self.uwsgi_scanned = uwsgi_scanned
+        self.service_configs = [] if service_configs is FACTORY else service_configs
 
     def service_config(self, service: str | None) -> ServiceConfig | None:
         """The config read for ``service`` (the last one given wins), or None when none was read."""

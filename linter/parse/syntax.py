@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from wsgilint.source import SourceFile
+from wsgilint.record import FrozenRecord, set_field
 
 
-@dataclass(frozen=True)
-class SyntaxProblem:
+class SyntaxProblem(FrozenRecord):
     """A parse-level problem at a character offset in one file."""
 
     start: int
     end: int
     message: str
-    code: str = "parse-error"
+    code: str
+
+    _fields = ('start', 'end', 'message', 'code')
+    _repr_fields = ('start', 'end', 'message', 'code')
+    _eq_fields = ('start', 'end', 'message', 'code')
+
+    def __init__(self, start, end, message, code="parse-error") -> None:
+        set_field(self, 'start', start)
+        set_field(self, 'end', end)
+        set_field(self, 'message', message)
+        set_field(self, 'code', code)
 
 
 class ParsedFile:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.parse import apache as apache_parser
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.resolve.tree import TreeNode
 from wsgilint.source import SourceFile, Span
+from wsgilint.record import FACTORY, Record
 
 MAX_INCLUDE_DEPTH = 128  # httpd's AP_MAX_INCLUDE_DEPTH
 
@@ -160,32 +160,70 @@ class KeyIndex:
         return index
 
 
-@dataclass(slots=True)  # one per file read (10k on the 10k-vhost tree)
-class IncludedFile:
+class IncludedFile(Record):  # one per file read (10k on the 10k-vhost tree)
     source: SourceFile
     config_path: str
     depth: int
     include_line: int | None  # line of the Include that pulled it in, in its parent
     included_by: Span | None
 
+    __slots__ = ('source', 'config_path', 'depth', 'include_line', 'included_by')
+    _fields = ('source', 'config_path', 'depth', 'include_line', 'included_by')
+    _repr_fields = ('source', 'config_path', 'depth', 'include_line', 'included_by')
+    _eq_fields = ('source', 'config_path', 'depth', 'include_line', 'included_by')
 
-@dataclass
-class ApacheConfig:
+    def __init__(self, source, config_path, depth, include_line, included_by) -> None:
+        self.source = source
+        self.config_path = config_path
+        self.depth = depth
+        self.include_line = include_line
+        self.included_by = included_by
+
+
+class ApacheConfig(Record):
     """One resolved Apache server configuration."""
 
     root_path: str  # config path of the root file
     server_root: str
     tree: Directive
-    files: list[IncludedFile] = field(default_factory=list)
-    modules: dict[str, Span | None] = field(default_factory=dict)
-    defines: dict[str, str] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    comments: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    complete: bool = True  # False for a fragment: module state unknown
+    files: list[IncludedFile]
+    modules: dict[str, Span | None]
+    defines: dict[str, str]
+    diagnostics: list[Diagnostic]
+    comments: dict[str, list[tuple[int, int, str]]]
+    complete: bool  # False for a fragment: module state unknown
     # <IfVersion> sections httpd read while version_module was not loaded ("Invalid command '<IfVersion'").
-    ifversion_unloaded: list[Span] = field(default_factory=list)
+    ifversion_unloaded: list[Span]
     # Every directive of ``tree`` by key, filled while resolving (None: index the tree).
-    index: KeyIndex | None = field(default=None, repr=False, compare=False)
+    index: KeyIndex | None
+
+    _fields = (
+        'root_path', 'server_root', 'tree', 'files', 'modules', 'defines', 'diagnostics', 'comments', 'complete',
+        'ifversion_unloaded', 'index',
+    )
+    _repr_fields = (
+        'root_path', 'server_root', 'tree', 'files', 'modules', 'defines', 'diagnostics', 'comments', 'complete',
+        'ifversion_unloaded',
+    )
+    _eq_fields = (
+        'root_path', 'server_root', 'tree', 'files', 'modules', 'defines', 'diagnostics', 'comments', 'complete',
+        'ifversion_unloaded',
+    )
+
+    def __init__(self, root_path, server_root, tree, files=FACTORY, modules=FACTORY, defines=FACTORY,
+                 diagnostics=FACTORY, comments=FACTORY, complete=True, ifversion_unloaded=FACTORY,
+                 index=None) -> None:
+        self.root_path = root_path
+        self.server_root = server_root
+        self.tree = tree
+        self.files = [] if files is FACTORY else files
+        self.modules = {} if modules is FACTORY else modules
+        self.defines = {} if defines is FACTORY else defines
+        self.diagnostics = [] if diagnostics is FACTORY else diagnostics
+        self.comments = {} if comments is FACTORY else comments
+        self.complete = complete
+        self.ifversion_unloaded = [] if ifversion_unloaded is FACTORY else ifversion_unloaded
+        self.index = index
 
 
 class _Resolver:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from wsgilint.source import Span
+from wsgilint.record import FACTORY, Record
 
 
-@dataclass
-class Diagnostic:
+class Diagnostic(Record):
     """A reading/resolution problem. ``code`` names the rule that reports it."""
 
     code: str
     message: str
-    span: Span | None = None
-    path: str | None = None
-    related: list[tuple[Span, str]] = field(default_factory=list)
+    span: Span | None
+    path: str | None
+    related: list[tuple[Span, str]]
+
+    _fields = ('code', 'message', 'span', 'path', 'related')
+    _repr_fields = ('code', 'message', 'span', 'path', 'related')
+    _eq_fields = ('code', 'message', 'span', 'path', 'related')
+
+    def __init__(self, code, message, span=None, path=None, related=FACTORY) -> None:
+        self.code = code
+        self.message = message
+        self.span = span
+        self.path = path
+        self.related = [] if related is FACTORY else related

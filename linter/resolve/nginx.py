@@ -13,13 +13,13 @@ reported, because the real prefix is unknown.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.parse import nginx as nginx_parser
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.resolve.tree import TreeNode
 from wsgilint.source import SourceFile, Span
+from wsgilint.record import FACTORY, Record
 
 MAX_INCLUDE_DEPTH = 64
 
@@ -54,25 +54,47 @@ class Directive(TreeNode):
         return self.head_span
 
 
-@dataclass
-class IncludedFile:
+class IncludedFile(Record):
     source: SourceFile
     config_path: str
     depth: int
     included_by: Span | None
 
+    _fields = ('source', 'config_path', 'depth', 'included_by')
+    _repr_fields = ('source', 'config_path', 'depth', 'included_by')
+    _eq_fields = ('source', 'config_path', 'depth', 'included_by')
 
-@dataclass
-class NginxConfig:
+    def __init__(self, source, config_path, depth, included_by) -> None:
+        self.source = source
+        self.config_path = config_path
+        self.depth = depth
+        self.included_by = included_by
+
+
+class NginxConfig(Record):
     """One resolved nginx configuration (a main file and its includes), or a fragment."""
 
     root_path: str
     prefix: str
     tree: Directive
-    files: list[IncludedFile] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    comments: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    complete: bool = True
+    files: list[IncludedFile]
+    diagnostics: list[Diagnostic]
+    comments: dict[str, list[tuple[int, int, str]]]
+    complete: bool
+
+    _fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
+    _repr_fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
+    _eq_fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
+
+    def __init__(self, root_path, prefix, tree, files=FACTORY, diagnostics=FACTORY, comments=FACTORY,
+                 complete=True) -> None:
+        self.root_path = root_path
+        self.prefix = prefix
+        self.tree = tree
+        self.files = [] if files is FACTORY else files
+        self.diagnostics = [] if diagnostics is FACTORY else diagnostics
+        self.comments = {} if comments is FACTORY else comments
+        self.complete = complete
 
 
 class _Resolver:

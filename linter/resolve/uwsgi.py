@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.parse import uwsgi_ini
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
+from wsgilint.record import FACTORY, Record
 
 _PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
 _MAGIC = re.compile(r"%([a-zA-Z%])")
@@ -29,8 +29,7 @@ MAX_INI_DEPTH = 32
 _IF_ALIASES = frozenset({"ifenv", "ifexists", "ifplugin", "ifdir"})
 
 
-@dataclass
-class Option:
+class Option(Record):
     """One effective uWSGI option."""
 
     key: str
@@ -38,24 +37,50 @@ class Option:
     span: Span  # the whole line
     value_span: Span
     raw: str
-    dynamic: bool = False
-    conditional: bool = False
+    dynamic: bool
+    conditional: bool
+
+    _fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
+    _repr_fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
+    _eq_fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
+
+    def __init__(self, key, value, span, value_span, raw, dynamic=False, conditional=False) -> None:
+        self.key = key
+        self.value = value
+        self.span = span
+        self.value_span = value_span
+        self.raw = raw
+        self.dynamic = dynamic
+        self.conditional = conditional
 
     def as_bool(self) -> bool:
         return self.value.strip().lower() not in ("0", "false", "no", "off", "n", "f")
 
 
-@dataclass
-class UwsgiConfig:
+class UwsgiConfig(Record):
     """One uWSGI instance's resolved options (in order, repeats kept)."""
 
     path: str
     source: SourceFile | None
     section: str
-    options: list[Option] = field(default_factory=list)
-    files: list[SourceFile] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    comments: dict[str, list] = field(default_factory=dict)
+    options: list[Option]
+    files: list[SourceFile]
+    diagnostics: list[Diagnostic]
+    comments: dict[str, list]
+
+    _fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
+    _repr_fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
+    _eq_fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
+
+    def __init__(self, path, source, section, options=FACTORY, files=FACTORY, diagnostics=FACTORY,
+                 comments=FACTORY) -> None:
+        self.path = path
+        self.source = source
+        self.section = section
+        self.options = [] if options is FACTORY else options
+        self.files = [] if files is FACTORY else files
+        self.diagnostics = [] if diagnostics is FACTORY else diagnostics
+        self.comments = {} if comments is FACTORY else comments
 
     def all(self, key: str) -> list[Option]:
         return [o for o in self.options if o.key == key]
