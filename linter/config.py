@@ -72,9 +72,12 @@ class Config(Record):
 
 
 def find(start: str) -> str | None:
-    """The configuration file that applies to ``start`` (a directory), or None."""
-    import tomllib
+    """The configuration file that applies to ``start`` (a directory), or None.
 
+    A pyproject.toml is parsed only when its bytes could hold a ``tool.wsgilint`` key
+    (the word itself, or a ``\\u`` escape in a quoted key): most projects' pyproject.toml
+    cannot, and then neither tomllib's import nor the parse is paid on each run.
+    """
     d = os.path.abspath(start)
     while True:
         own = os.path.join(d, ".wsgilint.toml")
@@ -84,10 +87,17 @@ def find(start: str) -> str | None:
         if os.path.isfile(pyproject):
             try:
                 with open(pyproject, "rb") as fh:
-                    if "wsgilint" in tomllib.load(fh).get("tool", {}):
+                    data = fh.read()
+            except OSError:
+                data = b""  # not ours to judge; keep looking upward
+            if b"wsgilint" in data or b"\\u" in data or b"\\U" in data:
+                import tomllib
+
+                try:
+                    if "wsgilint" in tomllib.loads(data.decode("utf-8")).get("tool", {}):
                         return pyproject
-            except (OSError, tomllib.TOMLDecodeError):
-                pass  # not ours to judge; keep looking upward
+                except (ValueError, tomllib.TOMLDecodeError):
+                    pass  # not ours to judge (invalid TOML or UTF-8); keep looking upward
         parent = os.path.dirname(d)
         if parent == d:
             return None

@@ -108,3 +108,19 @@ def test_glob_match():
     assert not config.glob_match("etc/*.conf", "etc/apache2/a.conf")
     assert config.glob_match("*.ini", "etc/glance/glance-api-uwsgi.ini")  # no slash: basename too
     assert not config.glob_match("glance?.ini", "glance.ini")
+
+
+def test_find_skips_pyproject_files_that_cannot_name_wsgilint(tmp_path):
+    """find() parses a pyproject.toml only when its bytes could hold tool.wsgilint: the word,
+    or a \\u escape in a quoted key; the others are passed over, valid or not."""
+    top = tmp_path / "top"
+    mid = top / "mid"
+    low = mid / "low"
+    low.mkdir(parents=True)
+    (top / "pyproject.toml").write_text('[tool."wsgi\\u006cint"]\nselect = ["WSG2"]\n')
+    (mid / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n")
+    (low / "pyproject.toml").write_bytes(b"not = [valid toml\xff")
+    assert config.find(str(low)) == str(top / "pyproject.toml")
+    assert config.load(cwd=str(low)).select is not None
+    (low / "pyproject.toml").write_bytes(b"[tool.wsgilint]\nselect = [\xff")  # ours, but not UTF-8
+    assert config.find(str(low)) == str(top / "pyproject.toml")
