@@ -294,7 +294,26 @@ def _parse_plain(text: str, src: SourceFile, limits: Limits, result: ParsedFile)
                 dq, sq, nextq = _next_quotes(text, pos, dq, sq)
             else:
                 args = sec_raw.split()
-            node = Node(sec_name, args, sec_raw, src, dstart, dend, raw_base, None, [])
+            found = names_get(sec_name)
+            if found is None:
+                key = sec_name.lower()
+                if len(names) < _NAMES_MAX:
+                    names[sec_name] = (sec_name, key)
+            else:
+                sec_name, key = found
+            node = new(Node)  # slots stored here, as for directives below
+            node.name = sec_name
+            node.key = key
+            node.args = args
+            node.raw = sec_raw
+            node.source = src
+            node.start = dstart
+            node.end = dend
+            node._raw_start = raw_base
+            node._segments = None
+            node.children = []
+            node.close_start = -1
+            node.close_end = -1
             if len(stack) >= max_depth:
                 node.parent = None
                 if not depth_reported:
