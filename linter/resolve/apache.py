@@ -239,6 +239,7 @@ class _Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.comments: dict[str, list] = {}
         self.parsed_cache: dict[str, apache_parser.ParsedFile] = {}
+        self.shared_args: dict[str, list[str]] = {}  # one args list per argument text (parse(shared=))
         self.include_stack: list[str] = []
         self.limits_hit: set[str] = set()
         self.ifversion_unloaded: list[Span] = []
@@ -271,7 +272,7 @@ class _Resolver:
                 self._read_error(exc, by, config_path)
                 return
             source = SourceFile(self.fs.display(config_path), text, "apache")
-            parsed = apache_parser.parse(text, source.path, source, self.fs.limits)
+            parsed = apache_parser.parse(text, source.path, source, self.fs.limits, self.shared_args)
             self.parsed_cache[real] = parsed
             if note:
                 self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
