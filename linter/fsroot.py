@@ -280,11 +280,12 @@ class FileSystem:
             match = re.compile(fnmatch.translate(part)).match if has_wildcard(part) else None
             for base in results:
                 if match is not None:
+                    prefix = base if base.endswith("/") else base + "/"  # posixpath.join(base, name)
                     for name, link in self._entries(base):
                         if name.startswith(".") and not part.startswith("."):
                             continue
                         if match(name):
-                            cand = posixpath.join(base, name)
+                            cand = prefix + name
                             if not last and link and self._is_link(base, name):
                                 continue
                             if last or self.is_dir(cand):
