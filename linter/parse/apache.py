@@ -31,7 +31,8 @@ from bisect import bisect_right
 from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
 from wsgilint.limits import Limits
 from wsgilint.parse.syntax import ParsedFile, SyntaxProblem
-from wsgilint.source import SourceFile
+from wsgilint.source import SourceFile, Span
+from wsgilint.tree import TreeNode
 
 # One word as ap_getword_conf reads it: a quoted string (a backslash escapes the
 # quote or a backslash; an unterminated quote runs to the end), or a run of non-space.
@@ -95,7 +96,7 @@ def _split_quoted(raw: str) -> list[str]:
     return split_words(raw)
 
 
-class Node:
+class Node(TreeNode):
     """A directive (``children is None``) or a section (``children`` is a list).
 
     ``raw`` is the argument text as written (for sections, without the final ``>``);
@@ -103,6 +104,11 @@ class Node:
     line; ``close_start``/``close_end`` the closing tag of a section. ``_raw_start`` is
     where ``raw`` starts: relative to ``start`` on one physical line, an index into the
     joined logical line when ``_segments`` maps continuation lines.
+
+    A leaf is also a TreeNode: the resolver adopts a leaf as its own resolved directive
+    the first time it walks the file (no wrapper object for 100k leaves; see
+    resolve.apache._Resolver.walk). ``parent`` is the enclosing section as parsed
+    until then, the resolved one after: only the resolver's own parse trees are adopted.
     """
 
     # _parse_plain sets every slot itself (no __init__ call): a new slot goes there too.
@@ -140,7 +146,25 @@ class Node:
         seg_logical, seg_file = self._segments[k]
         return seg_file + (idx - seg_logical)
 
-    def arg_span(self, index: int) -> tuple[int, int] | None:
+    # -- as a resolved directive (an adopted leaf: see the class docstring) ------------
+    @property
+    def node(self) -> "Node":
+        return self
+
+    @property
+    def file(self) -> str:
+        return self.source.path
+
+    @property
+    def span(self) -> Span:
+        return Span(self.source, self.start, self.end)
+
+    def arg_span(self, index: int) -> Span:
+        """The span of one argument as written (falls back to the whole directive)."""
+        found = self.arg_offsets(index) if 0 <= index < len(self.args) else None
+        return Span(self.source, found[0], found[1]) if found is not None else self.span
+
+    def arg_offsets(self, index: int) -> tuple[int, int] | None:
         """File offsets (start, end) of argument ``index`` as written, or None."""
         if self._segments is None:  # stop at the wanted word (a route asks for its first or second)
             base = self.start + self._raw_start

@@ -102,7 +102,7 @@ class Directive(TreeNode):
         node = self.node
         if node is not None and index >= 0:
             if self.args is node.args:  # not ${VAR}-expanded: the words are the node's own
-                found = node.arg_span(index) if index < len(self.args) else None
+                found = node.arg_offsets(index) if index < len(self.args) else None
                 if found is not None:
                     return Span(node.source, found[0], found[1])
             else:
@@ -240,6 +240,7 @@ class _Resolver:
         self.comments: dict[str, list] = {}
         self.parsed_cache: dict[str, apache_parser.ParsedFile] = {}
         self.shared_args: dict[str, list[str]] = {}  # one args list per argument text (parse(shared=))
+        self.adopted: set[str] = set()  # files whose parse leaves are their own directives (walk)
         self.include_stack: list[str] = []
         self.limits_hit: set[str] = set()
         self.ifversion_unloaded: list[Span] = []
@@ -298,8 +299,10 @@ class _Resolver:
             self._by_last, self._by_span_line = by, (by_span, by_line)
         self.files.append(IncludedFile(source, config_path, depth, by_line, by_span))
         self.include_stack.append(real)
+        adopt = real not in self.adopted  # the first walk of a parse adopts its leaves
+        self.adopted.add(real)
         try:
-            self.walk(parsed.nodes, parent, depth, "$" in source.text)
+            self.walk(parsed.nodes, parent, depth, "$" in source.text, adopt)
         finally:
             self.include_stack.pop()
 
@@ -348,7 +351,7 @@ class _Resolver:
         out.append(raw[last:])
         return apache_parser.split_words("".join(out))
 
-    def walk(self, nodes, parent: Directive, depth: int, has_vars: bool = True) -> None:
+    def walk(self, nodes, parent: Directive, depth: int, has_vars: bool = True, adopt: bool = False) -> None:
         """Walk one file's nodes in order (iteratively: nesting depth costs no Python frames).
 
         Directives are created here with their slots stored directly (no ``__init__``
@@ -356,6 +359,11 @@ class _Resolver:
         creation order is the tree's document order (an Include's files land right
         after it in its section). ``has_vars`` is False when the file's text has no ``$``:
         then no line, even one joined from continuation lines, holds a ``${VAR}``.
+
+        With ``adopt`` (the first walk of a parsed file), a leaf whose words need no
+        ``${VAR}`` expansion is its own directive: the parse Node is a TreeNode with the
+        Directive interface, and only its ``parent`` is set (10k vhosts: 100k wrapper
+        objects and 9.6 MB fewer). A file read again (included twice) gets wrappers.
         """
         stack = [(iter(nodes), parent)]
         read_time = _READ_TIME
@@ -369,6 +377,17 @@ class _Resolver:
                 key = node.key
                 children = node.children
                 args = self.expand(node) if has_vars and "${" in node.raw else node.args
+                if children is None and adopt and args is node.args:
+                    node.parent = parent  # the leaf is its own directive (see the docstring)
+                    out.append(node)
+                    found = get(key)
+                    if found is None:
+                        lists[key] = [node]
+                    else:
+                        found.append(node)
+                    if key in read_time:
+                        self.read_time(node, depth)
+                    continue
                 if children is not None and key in _CONDITIONALS:
                     if self.condition(node, args):
                         stack.append((iter(children), parent))

@@ -314,7 +314,7 @@ def test_fixture_files_parse_the_same_both_ways():
 @given(st.lists(st.sampled_from(['a', 'b"c', '"q r"', "'s t'", 'x\\"y', '"', "'", 'z' * 3, '\t', '  ']),
                 min_size=1, max_size=8))
 def test_arg_span_is_arg_spans_at_that_index(words):
-    """Node.arg_span(i) (one word) is Node.arg_spans()[i], with and without continuation lines."""
+    """Node.arg_offsets(i) (one word) is Node.arg_spans()[i], with and without continuation lines."""
     line = "Directive " + " ".join(words)
     for text in (line + "\n", line.replace(" ", " \\\n", 1) + "\n"):
         nodes = apache.parse(text).nodes
@@ -323,4 +323,4 @@ def test_arg_span_is_arg_spans_at_that_index(words):
         node = nodes[0]
         spans = node.arg_spans()
         for i in range(len(spans) + 2):
-            assert node.arg_span(i) == (spans[i] if i < len(spans) else None)
+            assert node.arg_offsets(i) == (spans[i] if i < len(spans) else None)
