@@ -64,7 +64,8 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     medians = {}
-    print(f"{'tree':>12} {'wsgilint s':>11} {'apache2 -t s':>13} {'ratio':>6} {'peak RSS MB':>12}")
+    # ratio: of the medians; paired: the median of each back-to-back pair's ratio.
+    print(f"{'tree':>12} {'wsgilint s':>11} {'apache2 -t s':>13} {'ratio':>6} {'paired':>7} {'peak RSS MB':>12}")
     for n in [int(s) for s in args.sizes.split(",")]:
         tree = out / f"apache-{n}"
         if not (tree / "httpd.conf").exists():
@@ -72,13 +73,20 @@ def main() -> int:
                            stdout=subprocess.DEVNULL)
         (tree / "run").mkdir(exist_ok=True)
         w_times, h_times = [], []
-        for _ in range(args.repeat):
-            w_times.append(timed(wsgilint + [str(tree)])[0])
-            h_times.append(timed([apache2, "-d", str(tree), "-f", str(tree / "httpd.conf"), "-t"])[0])
+        httpd = [apache2, "-d", str(tree), "-f", str(tree / "httpd.conf"), "-t"]
+        for i in range(args.repeat):
+            # Back to back, first one then the other: the VM's speed drifts over seconds.
+            if i % 2 == 0:
+                w_times.append(timed(wsgilint + [str(tree)])[0])
+                h_times.append(timed(httpd)[0])
+            else:
+                h_times.append(timed(httpd)[0])
+                w_times.append(timed(wsgilint + [str(tree)])[0])
         w, h = statistics.median(w_times), statistics.median(h_times)
+        paired = statistics.median(a / b for a, b in zip(w_times, h_times))
         rss = peak_rss_kib(wsgilint + [str(tree)]) / 1024
         medians[n] = w
-        print(f"{n:>12} {w:>11.3f} {h:>13.3f} {w / h:>6.2f} {rss:>12.1f}")
+        print(f"{n:>12} {w:>11.3f} {h:>13.3f} {w / h:>6.2f} {paired:>7.2f} {rss:>12.1f}")
     if len(medians) >= 2:
         lo, hi = min(medians), max(medians)
         print(f"scaling {hi}/{lo}: {medians[hi] / medians[lo]:.2f}x for {hi / lo:.0f}x the input")
