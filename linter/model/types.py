@@ -294,9 +294,19 @@ class Route(Record):
     def _environment(self) -> dict[str, "Directive"]:
         """The last SetEnv per (case-folded) name, unless an UnsetEnv anywhere in the scopes names it."""
         env: dict[str, Directive] = {}
-        for d in self.settings("setenv"):
-            if d.args:
-                env[d.args[0].lower()] = d
+        if self.frontend == "apache":  # settings("setenv") without the list (two rules ask every route)
+            groups = self.server.by_section("setenv")
+            if groups:
+                for scope in self.scopes:
+                    found = groups.get(scope)
+                    if found is not None:
+                        for d in found:
+                            if d.args:
+                                env[d.args[0].lower()] = d
+        else:
+            for d in self.settings("setenv"):
+                if d.args:
+                    env[d.args[0].lower()] = d
         if env:
             for d in self.settings("unsetenv"):
                 for a in d.args:

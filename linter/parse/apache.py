@@ -168,7 +168,20 @@ class Node(TreeNode):
         """File offsets (start, end) of argument ``index`` as written, or None."""
         if self._segments is None:  # stop at the wanted word (a route asks for its first or second)
             base = self.start + self._raw_start
-            for k, m in enumerate(_WORD.finditer(self.raw)):
+            raw = self.raw
+            if '"' not in raw and "'" not in raw:
+                # The words are ``args`` (no quotes: the text split at spaces), and each one
+                # starts where its text next occurs after the previous one: only spaces lie
+                # between them. Two finds instead of a regex match object per word.
+                args = self.args
+                if not 0 <= index < len(args):
+                    return None
+                pos = 0
+                for k in range(index):
+                    pos = raw.find(args[k], pos) + len(args[k])
+                pos = raw.find(args[index], pos)
+                return base + pos, base + pos + len(args[index])
+            for k, m in enumerate(_WORD.finditer(raw)):
                 if k == index:
                     return base + m.start(), base + m.end()
             return None
