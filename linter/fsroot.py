@@ -339,12 +339,10 @@ class FileSystem:
         except _NotRegular as exc:
             raise ReadError(f"cannot read {self.display(config_path)}: {exc}") from None
         except _TooBig as exc:
-            raise ReadLimitError(
-                f"{self.display(config_path)}: {exc.args[0]} bytes is over the limit of {self.max_file_bytes} "
-                f"(max-file-bytes); not read" if exc.args[0] >= 0 else
-                f"{self.display(config_path)}: over the limit of {self.max_file_bytes} bytes "
-                f"(max-file-bytes); not read"
-            ) from None
+            size = exc.args[0]
+            what = (f"{size} bytes is over the limit of {self.max_file_bytes}" if size >= 0
+                    else f"over the limit of {self.max_file_bytes} bytes")
+            raise ReadLimitError(f"{self.display(config_path)}: {what} (max-file-bytes); not read") from None
         except OSError as exc:
             raise ReadError(f"cannot read {self.display(config_path)}: {os.strerror(exc.errno or errno.EIO)}") from None
 

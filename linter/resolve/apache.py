@@ -240,7 +240,6 @@ class _Resolver:
         self.comments: dict[str, list] = {}
         self.parsed_cache: dict[str, apache_parser.ParsedFile] = {}
         self.shared_args: dict[str, list[str]] = {}  # one args list per argument text (parse(shared=))
-        self.adopted: set[str] = set()  # files whose parse leaves are their own directives (walk)
         self.include_stack: list[str] = []
         self.limits_hit: set[str] = set()
         self.ifversion_unloaded: list[Span] = []
@@ -266,6 +265,7 @@ class _Resolver:
             self._diag("include-cycle", f"Include nested deeper than {MAX_INCLUDE_DEPTH} levels", by, config_path)
             return
         parsed = self.parsed_cache.get(real)
+        adopt = parsed is None  # the first walk of a parse adopts its leaves (see walk)
         if parsed is None:
             try:
                 text, note, bom = self.fs.read_text(config_path)
@@ -299,8 +299,6 @@ class _Resolver:
             self._by_last, self._by_span_line = by, (by_span, by_line)
         self.files.append(IncludedFile(source, config_path, depth, by_line, by_span))
         self.include_stack.append(real)
-        adopt = real not in self.adopted  # the first walk of a parse adopts its leaves
-        self.adopted.add(real)
         try:
             self.walk(parsed.nodes, parent, depth, "$" in source.text, adopt)
         finally:
