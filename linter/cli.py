@@ -1,6 +1,8 @@
-"""Command-line interface. Imports only typer and the standard library at start-up."""
+"""Command-line interface. Imports only typer and the standard library at start-up.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer would then compile each of the
+commands' ~60 string annotations at every start (~2 ms).
+"""
 
 import os
 import sys
