@@ -44,14 +44,6 @@ class Config(Record):
         'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
         'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
     )
-    _repr_fields = (
-        'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
-        'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
-    )
-    _eq_fields = (
-        'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
-        'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
-    )
 
     def __init__(self, path=None, base_dir=".", select=None, ignore=FACTORY, extend_select=FACTORY,
                  severity=FACTORY, per_file_ignores=FACTORY, fail_on=None, root=None, defines=FACTORY,

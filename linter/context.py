@@ -29,8 +29,6 @@ class Item(Record):
     close_end: int  # sections only: end of the section (closing tag, next header or EOF)
 
     _fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
-    _repr_fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
-    _eq_fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
 
     def __init__(self, start, end, label, parent, body_start=-1, close_end=-1) -> None:
         self.start = start

@@ -35,14 +35,6 @@ class Plan(Record):
         'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
         'service_configs',
     )
-    _repr_fields = (
-        'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
-        'service_configs',
-    )
-    _eq_fields = (
-        'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
-        'service_configs',
-    )
 
     def __init__(self, apache_roots=FACTORY, apache_fragments=FACTORY, uwsgi_files=FACTORY, nginx_roots=FACTORY,
                  nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY) -> None:

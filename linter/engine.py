@@ -17,8 +17,6 @@ class EngineOptions(Record):
     severity_overrides: dict[str, Severity]
 
     _fields = ('selected', 'ignored', 'severity_overrides')
-    _repr_fields = ('selected', 'ignored', 'severity_overrides')
-    _eq_fields = ('selected', 'ignored', 'severity_overrides')
 
     def __init__(self, selected=None, ignored=FACTORY, severity_overrides=FACTORY) -> None:
         self.selected = selected

@@ -50,8 +50,6 @@ class Rule(FrozenRecord):
     applies_to: tuple[str, ...]
 
     _fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
-    _repr_fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
-    _eq_fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
 
     def __init__(self, id, name, severity, summary, fix, references, check, docs="", applies_to=()) -> None:
         set_field(self, 'id', id)
@@ -72,9 +70,7 @@ class Related(Record):
     message: str
 
     __slots__ = ('span', 'message')
-    _fields = ('span', 'message')
-    _repr_fields = ('span', 'message')
-    _eq_fields = ('span', 'message')
+    _fields = __slots__
 
     def __init__(self, span, message) -> None:
         self.span = span
@@ -93,9 +89,7 @@ class Hit(Record):
     path: str | None  # for findings about a file that could not be read
 
     __slots__ = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
-    _fields = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
-    _repr_fields = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
-    _eq_fields = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
+    _fields = __slots__
 
     def __init__(self, span, message, severity=None, fix=None, service=None, related=FACTORY, path=None) -> None:
         self.span = span
@@ -129,10 +123,7 @@ class Finding(Record):
         'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
         '_extra',
     )
-    _fields = (
-        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
-        '_extra',
-    )
+    _fields = __slots__
     _repr_fields = (
         'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
     )

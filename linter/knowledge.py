@@ -28,8 +28,6 @@ class ServiceProfile(FrozenRecord):
     scripts: tuple[str, ...]
 
     _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
-    _repr_fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
-    _eq_fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
 
     def __init__(self, name, upload=False, reads_chunked_itself=False, large_headers=False, url_paths=(), ports=(),
                  scripts=()) -> None:
@@ -102,8 +100,6 @@ class Default(FrozenRecord):
     source: str
 
     _fields = ('value', 'source')
-    _repr_fields = ('value', 'source')
-    _eq_fields = ('value', 'source')
 
     def __init__(self, value, source) -> None:
         set_field(self, 'value', value)
@@ -150,8 +146,6 @@ class Thresholds(FrozenRecord):
     response_timeout: int
 
     _fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
-    _repr_fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
-    _eq_fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
 
     def __init__(self, upload_harakiri=600, upload_socket_timeout=10, response_timeout=60) -> None:
         set_field(self, 'upload_harakiri', upload_harakiri)
@@ -220,8 +214,6 @@ class Targets(FrozenRecord):
     extra: dict
 
     _fields = ('httpd', 'uwsgi', 'openstack', 'extra')
-    _repr_fields = ('httpd', 'uwsgi', 'openstack', 'extra')
-    _eq_fields = ('httpd', 'uwsgi', 'openstack', 'extra')
 
     def __init__(self, httpd=DEFAULT_HTTPD_VERSION, uwsgi=DEFAULT_UWSGI_VERSION,
                  openstack=DEFAULT_OPENSTACK_RELEASE, extra=FACTORY) -> None:
@@ -269,8 +261,6 @@ class RemovedScript(FrozenRecord):
     source: str
 
     _fields = ('script', 'service', 'release', 'version', 'module', 'source')
-    _repr_fields = ('script', 'service', 'release', 'version', 'module', 'source')
-    _eq_fields = ('script', 'service', 'release', 'version', 'module', 'source')
 
     def __init__(self, script, service, release, version, module, source) -> None:
         set_field(self, 'script', script)

@@ -22,14 +22,6 @@ class Limits(FrozenRecord):
         'max_files', 'max_file_bytes', 'max_depth', 'max_line_length', 'max_lines', 'max_glob_matches',
         'max_expansion',
     )
-    _repr_fields = (
-        'max_files', 'max_file_bytes', 'max_depth', 'max_line_length', 'max_lines', 'max_glob_matches',
-        'max_expansion',
-    )
-    _eq_fields = (
-        'max_files', 'max_file_bytes', 'max_depth', 'max_line_length', 'max_lines', 'max_glob_matches',
-        'max_expansion',
-    )
 
     def __init__(self, max_files=100_000, max_file_bytes=32 * 1024 * 1024, max_depth=256,
                  max_line_length=1024 * 1024, max_lines=1_000_000, max_glob_matches=100_000,

@@ -37,8 +37,6 @@ class CheckOptions(Record):
     progress: Callable[[str], None] | None  # called with each config path read
 
     _fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
-    _repr_fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
-    _eq_fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
 
     def __init__(self, paths=FACTORY, root=None, cwd=None, defines=FACTORY, targets=FACTORY, engine=FACTORY,
                  ignore_comments=True, limits=FACTORY, progress=None) -> None:
@@ -60,8 +58,6 @@ class CheckResult(Record):
     skipped: list[tuple[str, str]]
 
     _fields = ('findings', 'files', 'model', 'skipped')
-    _repr_fields = ('findings', 'files', 'model', 'skipped')
-    _eq_fields = ('findings', 'files', 'model', 'skipped')
 
     def __init__(self, findings, files, model, skipped) -> None:
         self.findings = findings

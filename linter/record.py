@@ -7,9 +7,11 @@ machine, and 36 classes (plus the dataclasses module) sit on the path of every c
 out, so it is in the bytecode cache, and take ``__repr__``, ``__eq__`` and ``__hash__``
 from these bases, driven by three class attributes:
 
-- ``_fields``: every field, in order (what ``dataclasses.fields`` lists);
-- ``_repr_fields``: those ``__repr__`` shows (dataclass ``repr=True``);
-- ``_eq_fields``: those ``__eq__`` and, for frozen classes, ``__hash__`` compare.
+- ``_fields``: every field, in order (what ``dataclasses.fields`` lists; a class with
+  ``__slots__`` writes ``_fields = __slots__``);
+- ``_repr_fields``: those ``__repr__`` shows (dataclass ``repr=True``; default: all);
+- ``_eq_fields``: those ``__eq__`` and, for frozen classes, ``__hash__`` compare
+  (default: all).
 
 The semantics are dataclasses': ``__eq__`` compares the fields of two instances of the
 same class, ``Record`` instances are unhashable (``eq=True`` without ``frozen``),
@@ -33,6 +35,15 @@ class Record:
     _fields: tuple[str, ...] = ()
     _repr_fields: tuple[str, ...] = ()
     _eq_fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # Shown and compared: every field unless the class lists fewer (as dataclasses'
+        # field(repr=False, compare=False)), so only the exceptions are written out.
+        super().__init_subclass__(**kwargs)
+        if "_repr_fields" not in cls.__dict__:
+            cls._repr_fields = cls._fields
+        if "_eq_fields" not in cls.__dict__:
+            cls._eq_fields = cls._fields
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_fields)

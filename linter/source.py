@@ -77,8 +77,7 @@ class Span(FrozenRecord):
     end: int
 
     __slots__ = ('source', 'start', 'end')
-    _fields = ('source', 'start', 'end')
-    _eq_fields = ('source', 'start', 'end')
+    _fields = __slots__
 
     def __init__(self, source: SourceFile, start: int, end: int) -> None:
         # Frozen: the generated __init__ sets each field through object.__setattr__; the

@@ -57,14 +57,6 @@ class Suppression(Record):
         'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
         'target', 'scope', 'used',
     )
-    _repr_fields = (
-        'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
-        'target', 'scope', 'used',
-    )
-    _eq_fields = (
-        'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
-        'target', 'scope', 'used',
-    )
 
     def __init__(self, source, start, end, text, file_wide=False, codes=FACTORY, rule_ids=FACTORY, unknown=FACTORY,
                  malformed=False, reason="", target=None, scope="directive", used=FACTORY) -> None:

@@ -30,9 +30,7 @@ class Address(FrozenRecord):
     raw: str
 
     __slots__ = ('kind', 'path', 'host', 'port', 'raw')
-    _fields = ('kind', 'path', 'host', 'port', 'raw')
-    _repr_fields = ('kind', 'path', 'host', 'port', 'raw')
-    _eq_fields = ('kind', 'path', 'host', 'port', 'raw')
+    _fields = __slots__
 
     def __init__(self, kind: str, path: str | None = None, host: str | None = None, port: int | None = None,
                  raw: str = "") -> None:
@@ -114,8 +112,6 @@ class Bind(Record):
     address: Address
 
     _fields = ('option', 'protocol', 'router', 'address')
-    _repr_fields = ('option', 'protocol', 'router', 'address')
-    _eq_fields = ('option', 'protocol', 'router', 'address')
 
     def __init__(self, option, protocol, router, address) -> None:
         self.option = option
@@ -134,8 +130,6 @@ class UwsgiApp(Record):
     app_option: "Option | None"  # module / wsgi-file / wsgi that names the application
 
     _fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
-    _repr_fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
-    _eq_fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
 
     def __init__(self, config, binds, service, service_reason, app_option) -> None:
         self.config = config
@@ -162,8 +156,6 @@ class WsgiDaemon(Record):
     directive: "Directive"
 
     _fields = ('name', 'options', 'directive')
-    _repr_fields = ('name', 'options', 'directive')
-    _eq_fields = ('name', 'options', 'directive')
 
     def __init__(self, name, options, directive) -> None:
         self.name = name
@@ -202,11 +194,7 @@ class Route(Record):
         'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', '_env',
         '_target_span',
     )
-    _fields = (
-        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
-        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', '_env',
-        '_target_span',
-    )
+    _fields = __slots__
     _repr_fields = (
         'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
         'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend',
@@ -326,8 +314,6 @@ class NginxServer(Record):
     upstreams: dict[str, "NginxDirective"]
 
     _fields = ('config', 'servers', 'routes', 'upstreams')
-    _repr_fields = ('config', 'servers', 'routes', 'upstreams')
-    _eq_fields = ('config', 'servers', 'routes', 'upstreams')
 
     def __init__(self, config, servers, routes, upstreams) -> None:
         self.config = config
@@ -413,8 +399,6 @@ class InactiveSite(Record):
     source: "SourceFile"
 
     _fields = ('path', 'source')
-    _repr_fields = ('path', 'source')
-    _eq_fields = ('path', 'source')
 
     def __init__(self, path, source) -> None:
         self.path = path
@@ -431,8 +415,6 @@ class ServiceConfig(Record):
     sections: list[tuple[str, int, int]]  # (name, start, end)
 
     _fields = ('service', 'path', 'source', 'entries', 'sections')
-    _repr_fields = ('service', 'path', 'source', 'entries', 'sections')
-    _eq_fields = ('service', 'path', 'source', 'entries', 'sections')
 
     def __init__(self, service, path, source, entries=FACTORY, sections=FACTORY) -> None:
         self.service = service
@@ -488,14 +470,6 @@ class Deployment(Record):
     service_configs: list[ServiceConfig]  # only those actually read
 
     _fields = (
-        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
-        'service_configs',
-    )
-    _repr_fields = (
-        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
-        'service_configs',
-    )
-    _eq_fields = (
         'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
         'service_configs',
     )

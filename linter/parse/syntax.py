@@ -16,8 +16,6 @@ class SyntaxProblem(FrozenRecord):
     code: str
 
     _fields = ('start', 'end', 'message', 'code')
-    _repr_fields = ('start', 'end', 'message', 'code')
-    _eq_fields = ('start', 'end', 'message', 'code')
 
     def __init__(self, start, end, message, code="parse-error") -> None:
         set_field(self, 'start', start)

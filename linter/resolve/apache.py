@@ -168,9 +168,7 @@ class IncludedFile(Record):  # one per file read (10k on the 10k-vhost tree)
     included_by: Span | None
 
     __slots__ = ('source', 'config_path', 'depth', 'include_line', 'included_by')
-    _fields = ('source', 'config_path', 'depth', 'include_line', 'included_by')
-    _repr_fields = ('source', 'config_path', 'depth', 'include_line', 'included_by')
-    _eq_fields = ('source', 'config_path', 'depth', 'include_line', 'included_by')
+    _fields = __slots__
 
     def __init__(self, source, config_path, depth, include_line, included_by) -> None:
         self.source = source

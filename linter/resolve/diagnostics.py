@@ -17,8 +17,6 @@ class Diagnostic(Record):
     related: list[tuple[Span, str]]
 
     _fields = ('code', 'message', 'span', 'path', 'related')
-    _repr_fields = ('code', 'message', 'span', 'path', 'related')
-    _eq_fields = ('code', 'message', 'span', 'path', 'related')
 
     def __init__(self, code, message, span=None, path=None, related=FACTORY) -> None:
         self.code = code

@@ -61,8 +61,6 @@ class IncludedFile(Record):
     included_by: Span | None
 
     _fields = ('source', 'config_path', 'depth', 'included_by')
-    _repr_fields = ('source', 'config_path', 'depth', 'included_by')
-    _eq_fields = ('source', 'config_path', 'depth', 'included_by')
 
     def __init__(self, source, config_path, depth, included_by) -> None:
         self.source = source
@@ -83,8 +81,6 @@ class NginxConfig(Record):
     complete: bool
 
     _fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
-    _repr_fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
-    _eq_fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
 
     def __init__(self, root_path, prefix, tree, files=FACTORY, diagnostics=FACTORY, comments=FACTORY,
                  complete=True) -> None:

@@ -41,8 +41,6 @@ class Option(Record):
     conditional: bool
 
     _fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
-    _repr_fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
-    _eq_fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
 
     def __init__(self, key, value, span, value_span, raw, dynamic=False, conditional=False) -> None:
         self.key = key
@@ -69,8 +67,6 @@ class UwsgiConfig(Record):
     comments: dict[str, list]
 
     _fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
-    _repr_fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
-    _eq_fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
 
     def __init__(self, path, source, section, options=FACTORY, files=FACTORY, diagnostics=FACTORY,
                  comments=FACTORY) -> None:
