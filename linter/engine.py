@@ -69,6 +69,7 @@ def make_findings(rule: Rule, hits: Iterable[Hit], options: EngineOptions) -> li
     rule_severity, rule_fix = rule.severity, rule.fix
     out: list[Finding] = []
     append = out.append
+    new = object.__new__
     for hit in hits:
         span = hit.span
         if span is not None:
@@ -77,8 +78,22 @@ def make_findings(rule: Rule, hits: Iterable[Hit], options: EngineOptions) -> li
             path = source.path
         else:
             path, line, col, end_line = hit.path or "", 0, 0, 0
-        append(Finding(rule, override or hit.severity or rule_severity, hit.message, path, line, col, end_line,
-                       hit.fix or rule_fix, hit.service, hit.related, span))
+        # Finding's slots stored here, not through its __init__ (a Python call with 11
+        # arguments): 20k findings, ~5 ms. A new Finding slot is set here too.
+        f = new(Finding)
+        f.rule = rule
+        f.severity = override or hit.severity or rule_severity
+        f.message = hit.message
+        f.path = path
+        f.line = line
+        f.column = col
+        f.end_line = end_line
+        f.fix = hit.fix or rule_fix
+        f.service = hit.service
+        f.related = hit.related
+        f.span = span
+        f._extra = None
+        append(f)
     return out
 
 

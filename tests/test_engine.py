@@ -62,3 +62,22 @@ def test_finding_location_is_the_spans(text, offsets):
         expected = (span.line, span.column, span.end_line)
         assert (f.line, f.column, f.end_line) == expected
         assert src.locate(span.start, span.end) == expected
+
+
+def test_made_findings_equal_the_constructor_and_set_every_slot():
+    """make_findings stores Finding's slots itself (no __init__ call): the result must be
+    what Finding(...) builds, with no slot left unset (a slot added later and forgotten)."""
+    from wsgilint.findings import Finding, Related
+
+    rule = _rule("WSG905", lambda m: iter(()))
+    rel = [Related(Span(SRC, 0, 1), "note")]
+    hits = [Hit(Span(SRC, 2, 5), "m1", fix="own fix", service="glance", related=rel),
+            Hit(None, "m2", severity=ERROR, path="<x>")]
+    made = engine.make_findings(rule, hits, engine.EngineOptions())
+    expected = [Finding(rule, WARNING, "m1", "x.conf", 2, 1, 3, "own fix", "glance", rel, hits[0].span),
+                Finding(rule, ERROR, "m2", "<x>", 0, 0, 0, "f", None, [], None)]
+    assert made == expected
+    for f in made:
+        for slot in Finding.__slots__:
+            assert hasattr(f, slot), slot
+        assert f.extra == {} and f.related is not None

@@ -338,7 +338,11 @@ def _parse_plain(text: str, src: SourceFile, limits: Limits, result: ParsedFile,
                 args = _split_quoted(sec_raw)
                 dq, sq, nextq = _next_quotes(text, pos, dq, sq)
             else:
-                args = sec_raw.split()
+                args = shared_get(sec_raw)  # <Location /api/> in 10k vhosts: one list
+                if args is None:
+                    args = sec_raw.split()
+                    if len(shared) < _SHARED_MAX:
+                        shared[sec_raw] = args
             found = names_get(sec_name)
             if found is None:
                 key = sec_name.lower()
