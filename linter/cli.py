@@ -1,106 +1,47 @@
-"""Command-line interface. Imports only typer and the standard library at start-up.
+"""Command-line interface: the process entry point and the ``check`` command's work.
 
-No ``from __future__ import annotations`` here: typer would then compile each of the
-commands' ~60 string annotations at every start (~2 ms).
+The commands, their options and help are a typer app (wsgilint.cli_app). Importing
+typer and click costs ~30 ms, a third of a small pre-commit check, so ``main`` first
+tries ``_fast_check_args``: a ``wsgilint check`` command line made only of paths and
+options it knows, each spelled as click accepts it, runs ``run_check`` directly. Any
+other command line (help, another command, an unknown or oddly spelled option, a
+missing value) goes to typer, which runs the same ``run_check`` or reports the error.
+tests/test_cli_fastpath.py checks that both paths give the same output and exit code,
+and that the fast path's options are typer's (names, defaults, flags, repeatable).
 """
 
+import errno
 import gc
 import os
 import sys
-from typing import List, Optional
-
-# The cyclic GC ran 16 times while typer and click imported (~2.5 ms of a ~0.1 s
-# pre-commit run) and freed nothing: off for that import, back on after it.
-_gc_was_enabled = gc.isenabled()
-gc.disable()
-try:
-    import typer
-finally:
-    if _gc_was_enabled:
-        gc.enable()
-
-from wsgilint import __version__
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="Lint Apache httpd + uWSGI deployments of WSGI services (OpenStack and others).",
-)
 
 FAIL_ON = ("error", "warning", "info", "never")
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"wsgilint {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    """wsgilint: deployment compatibility linter for WSGI services."""
-
-
 def _die(message: str) -> None:
-    typer.echo(f"wsgilint: error: {message}", err=True)
-    raise typer.Exit(2)
+    _echo_err(f"wsgilint: error: {message}")
+    raise SystemExit(2)
 
 
-def _split(values: Optional[List[str]]) -> list[str]:
+def _echo_err(message: str) -> None:
+    """``typer.echo(message, err=True)``, without importing typer."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
+def _split(values) -> list[str]:
     out: list[str] = []
     for v in values or []:
         out.extend(p.strip() for p in v.split(",") if p.strip())
     return out
 
 
-@app.command()
-def check(
-    paths: Optional[List[str]] = typer.Argument(None, help="Directories or files to check "
-                                                "(default: /etc/apache2, /etc/httpd, /etc/uwsgi, /etc/*/*uwsgi*.ini); "
-                                                "`-` reads one file from stdin (see --stdin-filename)."),
-    root: Optional[str] = typer.Option(None, "--root", help="Treat DIR as / (a rendered tree or image); "
-                                       "nothing outside it is read."),
-    fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json, concise, sarif, "
-                            "github, gitlab."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this "
-                                          "severity: error, warning, info, never (default: warning)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (ids, names, "
-                                               "prefixes such as WSG4; comma-separated)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules."),
-    define: Optional[List[str]] = typer.Option(None, "--define", "-D", help="An httpd -D define: NAME or "
-                                               "NAME=VALUE (repeatable)."),
-    httpd_version: Optional[str] = typer.Option(None, "--httpd-version", help="Target Apache httpd version."),
-    uwsgi_version: Optional[str] = typer.Option(None, "--uwsgi-version", help="Target uWSGI version."),
-    openstack_release: Optional[str] = typer.Option(None, "--openstack-release",
-                                                    help="Target OpenStack release (2025.1, epoxy, queens...)."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off "
-                                         "(default: on for terminals, off with NO_COLOR)."),
-    config_file: Optional[str] = typer.Option(None, "--config", help="Read settings from FILE instead of the "
-                                              ".wsgilint.toml / pyproject.toml [tool.wsgilint] found upward."),
-    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
-    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to add to the "
-                                                      "selection."),
-    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule "
-                                    "instead of the findings."),
-    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name of the file read "
-                                                 "from `-` (its name decides the format)."),
-    no_ignore_comments: bool = typer.Option(False, "--no-ignore-comments", help="Report findings that "
-                                            "`# wsgilint: ignore[...]` comments silence."),
-    baseline_file: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded "
-                                                "in this baseline FILE."),
-    create_baseline: Optional[str] = typer.Option(None, "--create-baseline", help="Record today's findings "
-                                                  "in FILE and exit 0."),
-    limit: Optional[List[str]] = typer.Option(None, "--limit", help="Raise or lower a safety limit: NAME=NUMBER "
-                                              "with NAME one of max-files, max-file-bytes, max-depth, "
-                                              "max-line-length, max-lines, max-glob-matches, max-expansion "
-                                              "(repeatable)."),
-) -> None:
-    """Check a deployment and report its caveats."""
+def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, ignore=None, define=None,
+              httpd_version=None, uwsgi_version=None, openstack_release=None, output=None, color=None,
+              config_file=None, isolated=False, extend_select=None, statistics=False, stdin_filename=None,
+              no_ignore_comments=False, baseline_file=None, create_baseline=None, limit=None) -> None:
+    """Check a deployment and report its caveats: the ``check`` command's work, for the
+    fast path and for wsgilint.cli_app alike. Ends by raising SystemExit with the exit code."""
     import gc
 
     # A one-shot process: every object built stays alive until exit, so the cyclic
@@ -204,8 +145,8 @@ def check(
 
         doc = baseline.dump(result.findings, create_baseline, cwd=cwd)
         _write_atomic(create_baseline, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        typer.echo(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}", err=True)
-        raise typer.Exit(0)
+        _echo_err(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}")
+        raise SystemExit(0)
     if baseline_file:
         from wsgilint import baseline
 
@@ -215,8 +156,8 @@ def check(
             _die(str(exc))
         result.findings, fixed = baseline.filter_new(result.findings, keys, baseline_file, cwd=cwd)
         if fixed:
-            typer.echo(f"wsgilint: {fixed} baseline entr{'ies' if fixed != 1 else 'y'} no longer found "
-                       f"(fixed?); recreate the baseline to drop {'them' if fixed != 1 else 'it'}", err=True)
+            _echo_err(f"wsgilint: {fixed} baseline entr{'ies' if fixed != 1 else 'y'} no longer found "
+                       f"(fixed?); recreate the baseline to drop {'them' if fixed != 1 else 'it'}")
 
     if color is None and os.environ.get("NO_COLOR"):
         color = False
@@ -231,9 +172,9 @@ def check(
     else:
         renderer(result, sys.stdout, color=color, fail_on=fail_on)
     if fail_on == "never":
-        raise typer.Exit(0)
+        raise SystemExit(0)
     threshold = Severity.parse(fail_on)
-    raise typer.Exit(1 if any(f.severity >= threshold for f in result.findings) else 0)
+    raise SystemExit(1 if any(f.severity >= threshold for f in result.findings) else 0)
 
 
 def _stdin_tree(name: str):
@@ -316,48 +257,105 @@ def _write_atomic(path: str, text: str) -> None:
         raise
 
 
-@app.command("rules")
-def rules_cmd(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
-) -> None:
-    """List every rule."""
-    from wsgilint import registry
-
-    rules = registry.all_rules()
-    if fmt == "json":
-        import json
-
-        typer.echo(json.dumps([{
-            "id": r.id, "name": r.name, "severity": r.severity.label, "summary": r.summary,
-            "fix": r.fix, "references": list(r.references),
-        } for r in rules], indent=2))
-        return
-    if fmt != "text":
-        _die(f"unknown format {fmt!r} (expected text or json)")
-    for r in rules:
-        typer.echo(f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary}")
+# The ``check`` options the fast path takes, as wsgilint.cli_app spells them: option ->
+# run_check parameter. Repeatable options collect a list; flags set a value.
+_VALUE_OPTIONS = {
+    "--root": "root", "--format": "fmt", "-f": "fmt", "--fail-on": "fail_on", "--output": "output",
+    "-o": "output", "--httpd-version": "httpd_version", "--uwsgi-version": "uwsgi_version",
+    "--openstack-release": "openstack_release", "--config": "config_file", "--stdin-filename": "stdin_filename",
+    "--baseline": "baseline_file", "--create-baseline": "create_baseline",
+}
+_LIST_OPTIONS = {
+    "--select": "select", "--ignore": "ignore", "--define": "define", "-D": "define",
+    "--extend-select": "extend_select", "--limit": "limit",
+}
+_FLAG_OPTIONS = {
+    "--color": ("color", True), "--no-color": ("color", False), "--isolated": ("isolated", True),
+    "--statistics": ("statistics", True), "--no-ignore-comments": ("no_ignore_comments", True),
+}
 
 
-@app.command("rule")
-def rule_cmd(key: str = typer.Argument(..., help="Rule id (WSG201) or name (modwsgi-chunked-request-off).")) -> None:
-    """Show one rule's documentation."""
-    from wsgilint import registry
+def _fast_check_args(argv: list[str]) -> "dict | None":
+    """run_check's arguments for a plain ``check`` command line, or None: typer reads it.
 
-    r = registry.lookup(key)
-    if r is None:
-        _die(f"unknown rule {key!r} (see `wsgilint rules`)")
-    typer.echo(f"# {r.id} {r.name} ({r.severity.label})\n")
-    typer.echo(f"{r.summary}\n")
-    typer.echo((r.docs or "").strip())
-    typer.echo(f"\n## Fix\n{r.fix}")
+    Taken: paths (``-`` too), ``--opt VALUE``, ``--opt=VALUE``, ``-f VALUE``, flags,
+    options after paths, a repeated option (the last one wins; a repeatable one
+    collects them all), as click reads them. Left to typer: everything else, among
+    them ``--help``, ``--``, ``-fjson``, ``--flag=value``, a missing value, and a
+    value that is empty or starts with ``-`` (click's own rules decide those).
+    """
+    if not argv or argv[0] != "check":
+        return None
+    out: dict = {}
+    paths: list[str] = []
+    i, n = 1, len(argv)
+    while i < n:
+        tok = argv[i]
+        i += 1
+        if tok == "-" or not tok.startswith("-"):
+            paths.append(tok)
+            continue
+        name, eq, value = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+        flag = _FLAG_OPTIONS.get(name)
+        if flag is not None:
+            if eq:
+                return None
+            out[flag[0]] = flag[1]
+            continue
+        key = _VALUE_OPTIONS.get(name)
+        many = key is None
+        if many:
+            key = _LIST_OPTIONS.get(name)
+            if key is None:
+                return None
+        if not eq:
+            if i >= n:
+                return None
+            value = argv[i]
+            i += 1
+        if not value or value.startswith("-"):
+            return None
+        if many:
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
+    if paths:
+        out["paths"] = paths
+    return out
 
 
-def main() -> None:
-    """The process entry point (console script and ``python -m wsgilint``)."""
+def __getattr__(name: str):
+    if name == "app":  # the typer app (wsgilint.cli_app), imported when first asked for
+        from wsgilint.cli_app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def main(fast: bool = True) -> None:
+    """The process entry point (console script and ``python -m wsgilint``).
+
+    A ``check`` command line that ``_fast_check_args`` fully understands runs without
+    importing typer; any other goes to the typer app (with ``fast=False``, every one).
+    """
     # The process ends in _exit (no teardown): a collection would free nothing it needs.
     gc.disable()
     try:
-        app()
+        args = _fast_check_args(sys.argv[1:]) if fast else None
+        if args is not None:
+            try:
+                run_check(**args)
+            except OSError as exc:
+                if exc.errno != errno.EPIPE:
+                    raise
+                _exit(1)  # the reader went away (`| head`): quietly, as click does
+            except (EOFError, KeyboardInterrupt):
+                sys.stderr.write("\nAborted!\n")  # click's words and exit code
+                _exit(1)
+        else:
+            from wsgilint.cli_app import app
+
+            app()
     except SystemExit as exc:
         _exit(exc.code)
     except KeyboardInterrupt:

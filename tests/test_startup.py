@@ -1,4 +1,4 @@
-"""Start-up stays light: the CLI module imports neither pyparsing nor rich."""
+"""Start-up stays light: the CLI module imports neither pyparsing, rich nor typer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import sys
 
 
 def test_cli_import_is_lazy():
-    code = "import sys, wsgilint.cli; print(sorted(m for m in ('pyparsing', 'rich') if m in sys.modules))"
+    code = ("import sys, wsgilint.cli; "
+            "print(sorted(m for m in ('pyparsing', 'rich', 'typer', 'click') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

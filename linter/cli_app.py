@@ -1,0 +1,137 @@
+"""The typer application: every command, its options and their help.
+
+wsgilint.cli imports this only when its fast path does not take the command line
+(``wsgilint --help``, ``wsgilint rules``, an option it does not know, ...): typer and
+click cost ~30 ms to import, a third of a small pre-commit check. The ``check``
+command's work is ``wsgilint.cli.run_check``, shared by both paths.
+
+No ``from __future__ import annotations`` here: typer would then compile each of the
+commands' ~60 string annotations at every start (~2 ms).
+"""
+
+import gc
+from typing import List, Optional
+
+# The cyclic GC ran 16 times while typer and click imported (~2.5 ms) and freed
+# nothing: off for that import, back on after it.
+_gc_was_enabled = gc.isenabled()
+gc.disable()
+try:
+    import typer
+finally:
+    if _gc_was_enabled:
+        gc.enable()
+
+from wsgilint import __version__
+from wsgilint.cli import _die, run_check
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Lint Apache httpd + uWSGI deployments of WSGI services (OpenStack and others).",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wsgilint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """wsgilint: deployment compatibility linter for WSGI services."""
+
+
+@app.command()
+def check(
+    paths: Optional[List[str]] = typer.Argument(None, help="Directories or files to check "
+                                                "(default: /etc/apache2, /etc/httpd, /etc/uwsgi, /etc/*/*uwsgi*.ini); "
+                                                "`-` reads one file from stdin (see --stdin-filename)."),
+    root: Optional[str] = typer.Option(None, "--root", help="Treat DIR as / (a rendered tree or image); "
+                                       "nothing outside it is read."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json, concise, sarif, "
+                            "github, gitlab."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this "
+                                          "severity: error, warning, info, never (default: warning)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (ids, names, "
+                                               "prefixes such as WSG4; comma-separated)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules."),
+    define: Optional[List[str]] = typer.Option(None, "--define", "-D", help="An httpd -D define: NAME or "
+                                               "NAME=VALUE (repeatable)."),
+    httpd_version: Optional[str] = typer.Option(None, "--httpd-version", help="Target Apache httpd version."),
+    uwsgi_version: Optional[str] = typer.Option(None, "--uwsgi-version", help="Target uWSGI version."),
+    openstack_release: Optional[str] = typer.Option(None, "--openstack-release",
+                                                    help="Target OpenStack release (2025.1, epoxy, queens...)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off "
+                                         "(default: on for terminals, off with NO_COLOR)."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Read settings from FILE instead of the "
+                                              ".wsgilint.toml / pyproject.toml [tool.wsgilint] found upward."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to add to the "
+                                                      "selection."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule "
+                                    "instead of the findings."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name of the file read "
+                                                 "from `-` (its name decides the format)."),
+    no_ignore_comments: bool = typer.Option(False, "--no-ignore-comments", help="Report findings that "
+                                            "`# wsgilint: ignore[...]` comments silence."),
+    baseline_file: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded "
+                                                "in this baseline FILE."),
+    create_baseline: Optional[str] = typer.Option(None, "--create-baseline", help="Record today's findings "
+                                                  "in FILE and exit 0."),
+    limit: Optional[List[str]] = typer.Option(None, "--limit", help="Raise or lower a safety limit: NAME=NUMBER "
+                                              "with NAME one of max-files, max-file-bytes, max-depth, "
+                                              "max-line-length, max-lines, max-glob-matches, max-expansion "
+                                              "(repeatable)."),
+) -> None:
+    """Check a deployment and report its caveats."""
+    run_check(
+        paths=paths, root=root, fmt=fmt, fail_on=fail_on, select=select, ignore=ignore, define=define,
+        httpd_version=httpd_version, uwsgi_version=uwsgi_version, openstack_release=openstack_release,
+        output=output, color=color, config_file=config_file, isolated=isolated,
+        extend_select=extend_select, statistics=statistics, stdin_filename=stdin_filename,
+        no_ignore_comments=no_ignore_comments, baseline_file=baseline_file,
+        create_baseline=create_baseline, limit=limit,
+    )
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """List every rule."""
+    from wsgilint import registry
+
+    rules = registry.all_rules()
+    if fmt == "json":
+        import json
+
+        typer.echo(json.dumps([{
+            "id": r.id, "name": r.name, "severity": r.severity.label, "summary": r.summary,
+            "fix": r.fix, "references": list(r.references),
+        } for r in rules], indent=2))
+        return
+    if fmt != "text":
+        _die(f"unknown format {fmt!r} (expected text or json)")
+    for r in rules:
+        typer.echo(f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary}")
+
+
+@app.command("rule")
+def rule_cmd(key: str = typer.Argument(..., help="Rule id (WSG201) or name (modwsgi-chunked-request-off).")) -> None:
+    """Show one rule's documentation."""
+    from wsgilint import registry
+
+    r = registry.lookup(key)
+    if r is None:
+        _die(f"unknown rule {key!r} (see `wsgilint rules`)")
+    typer.echo(f"# {r.id} {r.name} ({r.severity.label})\n")
+    typer.echo(f"{r.summary}\n")
+    typer.echo((r.docs or "").strip())
+    typer.echo(f"\n## Fix\n{r.fix}")
