@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 from wsgilint.record import FACTORY, FrozenRecord, Record, set_field
 
 if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
+
     from wsgilint.source import Span
 
 

@@ -15,7 +15,7 @@ names an unknown rule or cannot be read is reported as WSG009 (unused-suppressio
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 from wsgilint import engine, registry
 from wsgilint.context import Indexes

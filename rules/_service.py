@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
+if TYPE_CHECKING:
+    from typing import Iterator
 
 from wsgilint.findings import Related
 from wsgilint.knowledge import OSLO_FALSE, OSLO_TRUE

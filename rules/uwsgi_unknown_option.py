@@ -52,10 +52,8 @@ _READER_KEYS = frozenset({"end-for", "end-if", "endfor", "endif", "ini", "inheri
 
 
 def check(model: Deployment):
-    if not model.uwsgi:  # the option table (a data file) and difflib only when there is uWSGI
+    if not model.uwsgi:  # the option table (a data file) only when there is uWSGI
         return
-    import difflib
-
     known = uwsgi_known_options()
     names = sorted(known)
     plugins = set(known.values()) | {"python", "python3", "http", "corerouter"}
@@ -73,6 +71,8 @@ def check(model: Deployment):
                 yield Hit(opt.span, f"{key} exists only in {UWSGI_MASTER_ONLY_OPTIONS[key]}; uWSGI 2.0 ignores it "
                           f"silently", service=app.service)
                 continue
+            import difflib  # only for an unknown option: a suggestion
+
             guess = difflib.get_close_matches(key.replace("_", "-"), names, n=1, cutoff=0.8)
             hint = f" (did you mean {guess[0]}?)" if guess else ""
             yield Hit(opt.span, f"{key} is not a uWSGI 2.0 option: ignored silently{hint}", service=app.service)

@@ -47,3 +47,23 @@ def test_lookup_by_id_name_and_prefix():
     assert registry.lookup("nope") is None
     fam = registry.select(["WSG4"])
     assert fam and all(i.startswith("WSG4") for i in fam)
+
+
+def test_module_names_are_pkgutils(tmp_path):
+    """registry.module_names lists what pkgutil.iter_modules does, without importing inspect."""
+    import pkgutil
+
+    import wsgilint.rules as pkg
+    from wsgilint import registry
+
+    assert registry.module_names(pkg.__path__) == sorted(i.name for i in pkgutil.iter_modules(pkg.__path__))
+    for name in ("a_rule.py", "_private.py", "compiled.cpython-311-x86_64-linux-gnu.so", "notes.txt",
+                 "bad-name.py", "__init__.py"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "subpkg").mkdir()
+    (tmp_path / "subpkg" / "__init__.py").write_text("")
+    (tmp_path / "plaindir").mkdir()
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "a_rule.cpython-311.pyc").write_text("")
+    assert registry.module_names([str(tmp_path)]) == sorted(i.name for i in pkgutil.iter_modules([str(tmp_path)]))
+    assert registry.module_names([str(tmp_path / "missing")]) == []

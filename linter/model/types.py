@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 from wsgilint.knowledge import Targets
 from wsgilint.record import FACTORY, FrozenRecord, Record
