@@ -42,8 +42,6 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
               no_ignore_comments=False, baseline_file=None, create_baseline=None, limit=None) -> None:
     """Check a deployment and report its caveats: the ``check`` command's work, for the
     fast path and for wsgilint.cli_app alike. Ends by raising SystemExit with the exit code."""
-    import gc
-
     # A one-shot process: every object built stays alive until exit, so the cyclic
     # collector only rescans the heap (it was >1 s of a 10k-vhost check). See pipeline.run.
     gc.disable()
