@@ -40,6 +40,8 @@ from wsgilint.model.types import Deployment
 
 
 def check(model: Deployment):
+    if not model.uwsgi:  # the option table (a data file) only when there is uWSGI
+        return
     known = uwsgi_known_options()
     for app in model.uwsgi:
         if any(b.router for b in app.binds) or app.config.has(*UWSGI_ROUTER_KEYS):

@@ -124,3 +124,42 @@ def test_find_skips_pyproject_files_that_cannot_name_wsgilint(tmp_path):
     assert config.load(cwd=str(low)).select is not None
     (low / "pyproject.toml").write_bytes(b"[tool.wsgilint]\nselect = [\xff")  # ours, but not UTF-8
     assert config.find(str(low)) == str(top / "pyproject.toml")
+
+
+@pytest.mark.parametrize("text", [
+    '[tool.wsgilint]\nselect = ["WSG2"]\n',
+    '[ tool . wsgilint ]\nselect = ["WSG2"]\n',
+    '[tool."wsgilint"]\nselect = ["WSG2"]\n',
+    "['tool'.'wsgilint']\nselect = ['WSG2']\n",
+    '[tool]\nwsgilint = { select = ["WSG2"] }\n',
+    '["tool"]\nwsgilint.select = ["WSG2"]\n',
+    'tool = { wsgilint = { select = ["WSG2"] } }\n',
+    'tool.wsgilint.select = ["WSG2"]\n',
+    '"tool" .\t"wsgilint" . select = ["WSG2"]\n',
+    '[tool."wsgi\\u006cint"]\nselect = ["WSG2"]\n',
+    '[tool."\\U00000077sgilint"]\nselect = ["WSG2"]\n',
+    '[[tool]]\n',  # not a table we can read, but tomllib must be the one to say so
+])
+def test_every_spelling_of_tool_wsgilint_is_parsed(tmp_path, text):
+    """The pre-filter never skips a pyproject.toml that defines tool.wsgilint, however spelled."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert config._may_configure_us(text.encode())
+    if text != '[[tool]]\n':
+        assert config.find(str(tmp_path)) == str(tmp_path / "pyproject.toml")
+        assert config.load(cwd=str(tmp_path)).select == ["WSG2"]
+
+
+def test_a_project_naming_wsgilint_is_not_parsed(tmp_path):
+    """A project called wsgilint, or depending on it, has no tool.wsgilint: tomllib is not even imported."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "wsgilint"\ndependencies = ["wsgilint>=0.1"]\n[project.scripts]\n'
+        'wsgilint = "wsgilint.cli:main"\n[tool.setuptools]\npackage-dir = { "wsgilint" = "linter" }\n'
+        '[tool.black]\nline-length = 100\n[tools.wsgilint]\nx = 1\n[Tool.wsgilint]\nx = 1\n')
+    assert not config._may_configure_us((tmp_path / "pyproject.toml").read_bytes())
+    code = ("import sys\nfrom wsgilint import config\nassert config.load(cwd=sys.argv[1]).select is None\n"
+            "print('tomllib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
