@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 if TYPE_CHECKING:

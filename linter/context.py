@@ -10,8 +10,9 @@ are pure, so this costs one parse of those files and nothing for the rest.
 from __future__ import annotations
 
 from bisect import bisect_right
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 from wsgilint.record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 if TYPE_CHECKING:
     from typing import Iterable

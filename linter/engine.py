@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from operator import attrgetter
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
-if TYPE_CHECKING:
-    from typing import Iterable
 
 from wsgilint.findings import Finding, Hit, Related, Rule, Severity
 from wsgilint.model.types import Deployment
 from wsgilint.record import FACTORY, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 
 class EngineOptions(Record):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 from wsgilint.record import FACTORY, FrozenRecord, Record, set_field
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable

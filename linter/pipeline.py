@@ -5,9 +5,6 @@ from __future__ import annotations
 import gc
 import posixpath
 from contextlib import contextmanager
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
-if TYPE_CHECKING:
-    from typing import Callable
 
 from wsgilint import discover as discover_mod
 from wsgilint import engine, knowledge, registry, suppress
@@ -21,6 +18,10 @@ from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
 from wsgilint.record import FACTORY, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
+if TYPE_CHECKING:
+    from typing import Callable
 
 
 _EngineOptions = engine.EngineOptions

@@ -15,12 +15,13 @@ names an unknown rule or cannot be read is reported as WSG009 (unused-suppressio
 from __future__ import annotations
 
 import re
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 from wsgilint import engine, registry
 from wsgilint.context import Indexes
 from wsgilint.findings import Hit
 from wsgilint.record import FACTORY, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 if TYPE_CHECKING:
     from wsgilint.findings import Finding, Rule

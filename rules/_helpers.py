@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
-if TYPE_CHECKING:
-    from typing import Iterator
-
 from wsgilint.findings import Hit, Related
 from wsgilint.knowledge import SERVICES, ServiceProfile
 from wsgilint.model.types import Deployment, Route
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def diagnostic_hits(model: Deployment, code: str) -> Iterator[Hit]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
-if TYPE_CHECKING:
-    from typing import Iterator
-
 from wsgilint.findings import Related
 from wsgilint.knowledge import OSLO_FALSE, OSLO_TRUE
 from wsgilint.model.types import Deployment, ServiceConfig
 from wsgilint.rules._modwsgi import apache_routes
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
+if TYPE_CHECKING:
+    from typing import Iterator
 
 
 def oslo_bool(value: str) -> bool | None:

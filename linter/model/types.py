@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 from wsgilint.knowledge import Targets
 from wsgilint.record import FACTORY, FrozenRecord, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
 
 if TYPE_CHECKING:
     from wsgilint.resolve.apache import ApacheConfig, Directive
