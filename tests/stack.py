@@ -176,6 +176,72 @@ def _pidfile_is(path: Path, pid: int) -> bool:
         return False
 
 
+def _tcp_listener_inodes(port: int) -> set:
+    """Socket inodes of every TCP socket LISTENing on `port` (any address, IPv4 or IPv6)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # sl local_address rem_address st ... inode: local is HEXADDR:HEXPORT, 0A = LISTEN
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def _group_socket_inodes(pgid: int) -> set:
+    """Socket inodes held open by any process of process group `pgid`."""
+    inodes = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat_text = Path("/proc", entry, "stat").read_text()
+            # fields after the ")" that closes comm: state ppid pgrp ...
+            if int(stat_text.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for fd in os.listdir("/proc/%s/fd" % entry):
+                target = os.readlink("/proc/%s/fd/%s" % (entry, fd))
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return inodes
+
+
+def foreign_listeners(pgid: int, ports: Iterable[int]) -> list:
+    """Descriptions of processes outside group `pgid` that LISTEN on one of `ports`.
+
+    A server whose ready check connects to its port would otherwise be
+    fooled by a stray listener (one left by an earlier test, or sharing the
+    port through SO_REUSEPORT), and a test would then talk to the wrong
+    server. Empty where /proc cannot say (not Linux)."""
+    if not os.path.isdir("/proc/net"):
+        return []
+    ours = _group_socket_inodes(pgid)
+    out = []
+    for port in ports:
+        stray = _tcp_listener_inodes(port) - ours
+        if not stray:
+            continue
+        owners = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fds = os.listdir("/proc/%s/fd" % entry)
+                if any(os.readlink("/proc/%s/fd/%s" % (entry, fd))[8:-1] in stray for fd in fds):
+                    cmd = Path("/proc", entry, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    owners.append("pid %s: %s" % (entry, cmd.strip()))
+            except OSError:
+                continue
+        out.append("port %d is also LISTENed on by %s" % (port, "; ".join(owners) or "an unknown process"))
+    return out
+
+
 def _can_connect(addr) -> bool:
     family = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
@@ -261,6 +327,14 @@ def _wait_ready(proc: subprocess.Popen, ready, what: str, logs, timeout: float) 
         if time.monotonic() > deadline:
             raise StackError("%s not ready after %.1f s\n%s" % (what, timeout, _log_report(logs)))
         time.sleep(0.05)
+
+
+def _no_foreign_listener(proc: subprocess.Popen, ports, what: str) -> None:
+    """Raise StackError if a process outside the server's group also listens on its ports."""
+    stray = foreign_listeners(proc.pid, ports)
+    if stray:
+        raise StackError("%s is up, but its requests could reach another server: %s"
+                         % (what, "; ".join(stray)))
 
 
 def _log_report(logs) -> str:
@@ -423,6 +497,7 @@ def apache(tmpdir: Path, site_text: str, modules: Iterable[str] = (), extra_glob
                 _wait_ready(proc, lambda: _pidfile_is(server.pid_file, proc.pid)
                             and _can_connect(("127.0.0.1", cfg.port)),
                             "apache2 (%s)" % cfg.conf, [server.error_log, stdout_log], timeout)
+                _no_foreign_listener(proc, [cfg.port], "apache2 (%s)" % cfg.conf)
             except StackError:
                 text = server.error_log_text() + _read(stdout_log)
                 port_taken = "Address already in use" in text
@@ -529,6 +604,7 @@ def uwsgi(tmpdir: Path, ini_text: str, subst: Optional[Mapping[str, object]] = N
 
     try:
         _wait_ready(proc, ready, "uwsgi (%s)" % ini, [log, *server.extra_logs], timeout)
+        _no_foreign_listener(proc, [a[1] for a in addrs if isinstance(a, tuple)], "uwsgi (%s)" % ini)
         yield server
     finally:
         stop_process(proc, signal.SIGINT)
@@ -608,6 +684,7 @@ def nginx(tmpdir: Path, site_text: str, subst: Optional[Mapping[str, object]] = 
         _wait_ready(proc, lambda: _pidfile_is(root / "run" / "nginx.pid", proc.pid)
                     and _can_connect(("127.0.0.1", port)), "nginx (%s)" % conf,
                     [server.error_log, server.stderr_log, root / "logs" / "stdout.log"], timeout)
+        _no_foreign_listener(proc, [port], "nginx (%s)" % conf)
         yield server
     finally:
         stop_process(proc, signal.SIGQUIT)

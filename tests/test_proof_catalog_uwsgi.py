@@ -114,7 +114,8 @@ def test_wsg109_64M_is_64_bytes(tmp_path):
         with uw(tmp_path, "http-socket = 127.0.0.1:@@UPORT@@\nsocket-timeout = 2\nchunked-input-limit = " + limit,
                 "suffix%d" % expect) as u:
             r = stack.post_chunked(u.url + "/?mode=chunked", 4 * MIB, chunk=64)
-            assert r.status == 200 and r.json["bytes"] == expect, r
+            assert r.status == 200 and r.json["master_pid"] == u.pid, (r, u.logs_report())
+            assert r.json["bytes"] == expect, r
             if expect == 0:
                 assert "unable to receive chunked part" in r.json["error"], r
 
@@ -225,6 +226,12 @@ def test_wsg115_sigterm_reloads_without_die_on_term(tmp_path, die_on_term):
         assert "uWSGI %s (assumed" % knowledge.DEFAULT_UWSGI_VERSION in hits[0].message
     text = ini("http-socket = 127.0.0.1:@@UPORT@@" + ("\ndie-on-term = true" if die_on_term else ""))
     with stack.uwsgi(tmp_path, text, {"UPORT": oracle.free_port()}, name="term") as u:
+        # First let the worker answer once. A SIGTERM that reaches the master while the
+        # worker it just spawned is still setting itself up leaves the master waiting
+        # the whole "mercy" (60 s) for that worker: every time, here, when sent right
+        # after "spawned uWSGI worker" is logged (uWSGI 2.0.21).
+        r = stack.get(u.url + "/")
+        assert r.status == 200 and r.json["master_pid"] == u.pid, r
         u.proc.send_signal(signal.SIGTERM)
         if die_on_term:
             try:

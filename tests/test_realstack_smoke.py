@@ -8,6 +8,7 @@ WSGILINT_REQUIRE_ORACLES=1 (see tests/oracle.py).
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 import pytest
@@ -272,3 +273,21 @@ def test_oracle_policy_skip_or_fail(monkeypatch):
     with pytest.raises(pytest.fail.Exception, match="ORACLE MISSING: wsgilint-no-such-binary"):
         oracle.require("wsgilint-no-such-binary", "policy check")
     assert os.path.isabs(oracle.require("sh"))
+
+
+def test_harness_sees_a_foreign_listener_on_the_port(tmp_path):
+    """A stray listener sharing a server's port (SO_REUSEPORT) must not pass for the server."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        assert stack.foreign_listeners(os.getpgid(0), [port]) == []
+        stray = stack.foreign_listeners(os.getpid() + 1_000_000, [port])  # a group with no process
+        assert len(stray) == 1 and "pid %d:" % os.getpid() in stray[0], stray
+        _need_uwsgi()
+        text = "[uwsgi]\nplugins = python3\nwsgi-file = @@APP_PY@@\nmaster = true\nprocesses = 1\n" \
+               "http-socket = 127.0.0.1:%d\nreuse-port = true\n" % port
+        with pytest.raises(stack.StackError, match="port %d is also LISTENed on by pid %d" % (port, os.getpid())):
+            with stack.uwsgi(tmp_path, text):
+                pass  # pragma: no cover - never reached

@@ -18,9 +18,11 @@ Query string:
 Answers 200 with a JSON object; the keys the tests rely on are
 "bytes" (bytes actually read), "how" (how they were read), "error"
 (exception text while reading, or null) and "token_len" (length of the
-X-Auth-Token request header, or null).
+X-Auth-Token request header, or null); "pid", "master_pid" (uWSGI's master,
+else null) and "ini" (uWSGI's --ini, else null) say which server answered.
 """
 import json
+import os
 import sys
 import time
 
@@ -161,6 +163,10 @@ def application(environ, start_response):
         "path": environ.get("PATH_INFO"),
         "script_name": environ.get("SCRIPT_NAME"),
         "python": sys.version.split()[0],
+        # which server answered (the tests check it is the one they started)
+        "pid": os.getpid(),
+        "master_pid": uwsgi.masterpid() if uwsgi is not None else None,
+        "ini": _opt("ini"),
     }
     body = json.dumps(payload, sort_keys=True).encode("utf-8")
     start_response("200 OK", [("Content-Type", "application/json"),
