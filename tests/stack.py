@@ -192,24 +192,28 @@ def _tcp_listener_inodes(port: int) -> set:
     return inodes
 
 
-def _group_socket_inodes(pgid: int) -> set:
-    """Socket inodes held open by any process of process group `pgid`."""
+def _socket_inodes(pid: str) -> set:
+    """Socket inodes process `pid` holds open (empty if it is gone or not ours to read)."""
     inodes = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat_text = Path("/proc", entry, "stat").read_text()
-            # fields after the ")" that closes comm: state ppid pgrp ...
-            if int(stat_text.rsplit(")", 1)[1].split()[2]) != pgid:
+    try:
+        for fd in os.listdir("/proc/%s/fd" % pid):
+            try:
+                target = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+            except OSError:
                 continue
-            for fd in os.listdir("/proc/%s/fd" % entry):
-                target = os.readlink("/proc/%s/fd/%s" % (entry, fd))
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
-        except (OSError, IndexError, ValueError):
-            continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        pass
     return inodes
+
+
+def _pgid(pid: str) -> Optional[int]:
+    try:
+        # the fields after the ")" that closes comm: state ppid pgrp ...
+        return int(Path("/proc", pid, "stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def foreign_listeners(pgid: int, ports: Iterable[int]) -> list:
@@ -221,25 +225,22 @@ def foreign_listeners(pgid: int, ports: Iterable[int]) -> list:
     server. Empty where /proc cannot say (not Linux)."""
     if not os.path.isdir("/proc/net"):
         return []
-    ours = _group_socket_inodes(pgid)
+    pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    ours = set().union(*(_socket_inodes(p) for p in pids if _pgid(p) == pgid))
     out = []
     for port in ports:
         stray = _tcp_listener_inodes(port) - ours
-        if not stray:
-            continue
-        owners = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                fds = os.listdir("/proc/%s/fd" % entry)
-                if any(os.readlink("/proc/%s/fd/%s" % (entry, fd))[8:-1] in stray for fd in fds):
-                    cmd = Path("/proc", entry, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                    owners.append("pid %s: %s" % (entry, cmd.strip()))
-            except OSError:
-                continue
-        out.append("port %d is also LISTENed on by %s" % (port, "; ".join(owners) or "an unknown process"))
+        if stray:
+            owners = ["pid %s: %s" % (p, _cmdline(p)) for p in pids if _socket_inodes(p) & stray]
+            out.append("port %d is also LISTENed on by %s" % (port, "; ".join(owners) or "an unknown process"))
     return out
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path("/proc", pid, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
 
 
 def _can_connect(addr) -> bool:
