@@ -39,14 +39,15 @@ def _split(values) -> list[str]:
 def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, ignore=None, define=None,
               httpd_version=None, uwsgi_version=None, openstack_release=None, output=None, color=None,
               config_file=None, isolated=False, extend_select=None, statistics=False, stdin_filename=None,
-              no_ignore_comments=False, baseline_file=None, create_baseline=None, limit=None) -> None:
+              no_ignore_comments=False, baseline_file=None, create_baseline=None, limit=None,
+              nginx_version=None, show_settings=False) -> None:
     """Check a deployment and report its caveats: the ``check`` command's work, for the
     fast path and for wsgilint.cli_app alike. Ends by raising SystemExit with the exit code."""
     # A one-shot process: every object built stays alive until exit, so the cyclic
     # collector only rescans the heap (it was >1 s of a 10k-vhost check). See pipeline.run.
     gc.disable()
     from wsgilint import config as config_mod
-    from wsgilint import discover, engine, knowledge, pipeline, registry, report
+    from wsgilint import discover, engine, pipeline, registry, report
     from wsgilint.findings import Severity
 
     cwd = os.getcwd()
@@ -77,16 +78,9 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         if not name:
             _die(f"--define needs NAME or NAME=VALUE (got {d!r})")
         defines[name] = value
-    base = knowledge.Targets()
-    release = openstack_release or cfg.openstack_release
     try:
-        targets = knowledge.Targets(
-            httpd=httpd_version or cfg.httpd_version or base.httpd,
-            uwsgi=uwsgi_version or cfg.uwsgi_version or base.uwsgi,
-            openstack=knowledge.normalize_release(release) if release else base.openstack,
-        )
-        knowledge.parse_version(targets.httpd)
-        knowledge.parse_version(targets.uwsgi)
+        targets = _given_targets(cfg, httpd=httpd_version, uwsgi=uwsgi_version, nginx=nginx_version,
+                                 openstack=openstack_release)
     except ValueError as exc:
         _die(str(exc))
     root = root or cfg.root
@@ -128,6 +122,9 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
             stdin_dir.cleanup()
     if stdin_dir is not None:
         _rename_stdin(result, path_list[0], stdin_filename or "-")
+    if show_settings:
+        _show_settings(result, root, cfg)
+        raise SystemExit(0)
     if cfg.per_file_ignores:
         result.findings = [f for f in result.findings if f.rule.id not in
                            config_mod.ignored_by_path(cfg, f.path, cwd=cwd, root=root)]
@@ -142,7 +139,7 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         from wsgilint import baseline
 
         doc = baseline.dump(result.findings, create_baseline, cwd=cwd)
-        _write_atomic(create_baseline, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        _write_output(create_baseline, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "--create-baseline")
         _echo_err(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}")
         raise SystemExit(0)
     if baseline_file:
@@ -166,13 +163,56 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
 
         buf = io.StringIO()
         renderer(result, buf, color=False, fail_on=fail_on)
-        _write_atomic(output, buf.getvalue())
+        _write_output(output, buf.getvalue(), "--output")
     else:
         renderer(result, sys.stdout, color=color, fail_on=fail_on)
     if fail_on == "never":
         raise SystemExit(0)
     threshold = Severity.parse(fail_on)
     raise SystemExit(1 if any(f.severity >= threshold for f in result.findings) else 0)
+
+
+def _given_targets(cfg, **given):
+    """The versions the user gave: the command line first, then the config file (wsgilint.targets)."""
+    from wsgilint import knowledge
+    from wsgilint.targets import COMMAND_LINE, CONFIG, OPTIONS, Target, Targets
+
+    entries = {}
+    for comp, value in given.items():
+        option = OPTIONS[comp]
+        key = option[2:]
+        origin, source = COMMAND_LINE, option
+        if not value:
+            value = getattr(cfg, key.replace("-", "_"), None)
+            origin, source = CONFIG, f"{key} in {cfg.path}"
+        if not value:
+            continue
+        if comp == "openstack":
+            value = knowledge.normalize_release(value)
+        else:
+            knowledge.parse_version(value)
+        entries[comp] = Target(comp, value, origin, source)
+    return Targets(entries)
+
+
+def _show_settings(result, root, cfg) -> None:
+    """--show-settings: the versions the check used, each with its source, and where settings came from."""
+    from wsgilint.targets import LABELS, OPTIONS, label
+
+    out = sys.stdout
+    out.write(f"config file: {cfg.path or '(none)'}\n")
+    out.write(f"root: {root or '/'}\n")
+    out.write("versions (command line > config file > detected in the tree > unknown):\n")
+    targets = result.model.targets
+    comps = list(LABELS) + sorted(c for c in targets.entries if c not in LABELS)
+    for comp in comps:
+        t = targets.get(comp)
+        if t is None:
+            if comp in OPTIONS:
+                out.write(f"  {label(comp):<20} unknown (give {OPTIONS[comp]})\n")
+            continue
+        out.write(f"  {label(comp):<20} {t.value:<12} {t.origin}: {t.source}\n")
+    out.flush()
 
 
 def _stdin_tree(name: str):
@@ -240,19 +280,15 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _write_atomic(path: str, text: str) -> None:
-    import tempfile
+def _write_output(path: str, text: str, option: str) -> None:
+    """Every file wsgilint writes goes through wsgilint.output (devices and FIFOs written
+    through, regular files replaced atomically); a path it cannot write exits 2 with one line."""
+    from wsgilint import output
 
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".wsgilint-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        output.write_text(path, text, option)
+    except output.OutputError as exc:
+        _die(str(exc))
 
 
 # The ``check`` options the fast path takes, as wsgilint.cli_app spells them: option ->
@@ -261,6 +297,7 @@ _VALUE_OPTIONS = {
     "--root": "root", "--format": "fmt", "-f": "fmt", "--fail-on": "fail_on", "--output": "output",
     "-o": "output", "--httpd-version": "httpd_version", "--uwsgi-version": "uwsgi_version",
     "--openstack-release": "openstack_release", "--config": "config_file", "--stdin-filename": "stdin_filename",
+    "--nginx-version": "nginx_version",
     "--baseline": "baseline_file", "--create-baseline": "create_baseline",
 }
 _LIST_OPTIONS = {
@@ -270,6 +307,7 @@ _LIST_OPTIONS = {
 _FLAG_OPTIONS = {
     "--color": ("color", True), "--no-color": ("color", False), "--isolated": ("isolated", True),
     "--statistics": ("statistics", True), "--no-ignore-comments": ("no_ignore_comments", True),
+    "--show-settings": ("show_settings", True),
 }
 
 

@@ -63,10 +63,17 @@ def check(
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules."),
     define: Optional[List[str]] = typer.Option(None, "--define", "-D", help="An httpd -D define: NAME or "
                                                "NAME=VALUE (repeatable)."),
-    httpd_version: Optional[str] = typer.Option(None, "--httpd-version", help="Target Apache httpd version."),
-    uwsgi_version: Optional[str] = typer.Option(None, "--uwsgi-version", help="Target uWSGI version."),
+    httpd_version: Optional[str] = typer.Option(None, "--httpd-version", help="Apache httpd version deployed "
+                                                "(default: read from the tree, else unknown)."),
+    uwsgi_version: Optional[str] = typer.Option(None, "--uwsgi-version", help="uWSGI version deployed "
+                                                "(default: read from the tree, else unknown)."),
     openstack_release: Optional[str] = typer.Option(None, "--openstack-release",
-                                                    help="Target OpenStack release (2025.1, epoxy, queens...)."),
+                                                    help="OpenStack release deployed (2025.1, epoxy, queens...; "
+                                                    "default: each service's version read from the tree, else unknown)."),
+    nginx_version: Optional[str] = typer.Option(None, "--nginx-version", help="Target nginx version."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print the versions the check judges "
+                                       "against (given, from the config file, or detected in the tree) "
+                                       "with their sources, and exit."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off "
                                          "(default: on for terminals, off with NO_COLOR)."),
@@ -97,7 +104,7 @@ def check(
         output=output, color=color, config_file=config_file, isolated=isolated,
         extend_select=extend_select, statistics=statistics, stdin_filename=stdin_filename,
         no_ignore_comments=no_ignore_comments, baseline_file=baseline_file,
-        create_baseline=create_baseline, limit=limit,
+        create_baseline=create_baseline, limit=limit, nginx_version=nginx_version, show_settings=show_settings,
     )
 
 

@@ -16,7 +16,7 @@ from wsgilint.record import FACTORY, Record
 
 KEYS = (
     "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "root",
-    "defines", "httpd-version", "uwsgi-version", "openstack-release",
+    "defines", "httpd-version", "uwsgi-version", "nginx-version", "openstack-release",
 )
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -38,16 +38,17 @@ class Config(Record):
     defines: dict[str, str]
     httpd_version: str | None
     uwsgi_version: str | None
+    nginx_version: str | None
     openstack_release: str | None
 
     _fields = (
         'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
-        'defines', 'httpd_version', 'uwsgi_version', 'openstack_release',
+        'defines', 'httpd_version', 'uwsgi_version', 'nginx_version', 'openstack_release',
     )
 
     def __init__(self, path=None, base_dir=".", select=None, ignore=FACTORY, extend_select=FACTORY,
                  severity=FACTORY, per_file_ignores=FACTORY, fail_on=None, root=None, defines=FACTORY,
-                 httpd_version=None, uwsgi_version=None, openstack_release=None) -> None:
+                 httpd_version=None, uwsgi_version=None, openstack_release=None, nginx_version=None) -> None:
         self.path = path
         self.base_dir = base_dir
         self.select = select
@@ -60,6 +61,7 @@ class Config(Record):
         self.defines = {} if defines is FACTORY else defines
         self.httpd_version = httpd_version
         self.uwsgi_version = uwsgi_version
+        self.nginx_version = nginx_version
         self.openstack_release = openstack_release
 
 
@@ -206,6 +208,7 @@ def _validate(table: dict, path: str, where: str) -> Config:
     cfg.defines = dict(defines)
     cfg.httpd_version = text("httpd-version")
     cfg.uwsgi_version = text("uwsgi-version")
+    cfg.nginx_version = text("nginx-version")
     cfg.openstack_release = text("openstack-release")
     return cfg
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import functools
 import re
-from wsgilint.record import FACTORY, FrozenRecord, set_field
+from wsgilint.record import FrozenRecord, set_field
+
+
+def version_text(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
 
 
 class ServiceProfile(FrozenRecord):
@@ -157,15 +161,18 @@ THRESHOLDS = Thresholds()
 
 
 # -- versions --------------------------------------------------------------------------
-DEFAULT_HTTPD_VERSION = "2.4.65"  # Debian 13 (trixie), current stable
-DEFAULT_UWSGI_VERSION = "2.0.28"  # Debian 13 (trixie)
-DEFAULT_OPENSTACK_RELEASE = "2026.2"
+# No version is assumed: wsgilint.targets holds what the user gave or the tree shows.
+# Only `<IfVersion>` needs *some* value to pick a branch: with the version unknown, httpd is
+# taken as the newest 2.4 (every `>= 2.4.x` holds); no rule reads this value.
+HTTPD_UNKNOWN_VERSION = (2, 4, 10**6)
 
 # Release -> index, to turn one known (release, version) pair per service into others.
 RELEASES = ("queens", "rocky", "stein", "train", "ussuri", "victoria", "wallaby", "xena", "yoga", "zed",
-            "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2")
+            "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2", "2027.1")
+# openstack/releases@02df7c9a3c:data/series_status.yaml (2027.1 indri is in development).
 RELEASE_NAMES = {"antelope": "2023.1", "bobcat": "2023.2", "caracal": "2024.1", "dalmatian": "2024.2",
-                 "epoxy": "2025.1", "flamingo": "2025.2", "gazpacho": "2026.1"}
+                 "epoxy": "2025.1", "flamingo": "2025.2", "gazpacho": "2026.1", "hibiscus": "2026.2",
+                 "indri": "2027.1"}
 
 
 def normalize_release(text: str) -> str:
@@ -178,7 +185,9 @@ def normalize_release(text: str) -> str:
 # Major version of each service in 2025.1 (Epoxy), from the projects' tags.
 _EPOXY_MAJOR = {"glance": 30, "nova": 31, "keystone": 27, "neutron": 26, "cinder": 26, "heat": 24,
                 "placement": 13}
-# Glance runs tasks/interoperable import under uWSGI since 21.0.0 (Wallaby docs; queens-uwsgi-issues).
+# Glance runs tasks/interoperable import under uWSGI since 21.0.0 (Victoria): openstack/glance@16a5431c66
+# "Make glance-api able to do async tasks in WSGI mode" (bug 1888713); broken before
+# (glance releasenotes/notes/queens-uwsgi-issues-4cee9e4fdf62c646.yaml).
 GLANCE_TASKS_UNDER_UWSGI_SINCE = 21
 
 
@@ -205,24 +214,6 @@ def parse_version(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-class Targets(FrozenRecord):
-    """The versions a check assumes (from --httpd-version etc.)."""
-
-    httpd: str
-    uwsgi: str
-    openstack: str
-    extra: dict
-
-    _fields = ('httpd', 'uwsgi', 'openstack', 'extra')
-
-    def __init__(self, httpd=DEFAULT_HTTPD_VERSION, uwsgi=DEFAULT_UWSGI_VERSION,
-                 openstack=DEFAULT_OPENSTACK_RELEASE, extra=FACTORY) -> None:
-        set_field(self, 'httpd', httpd)
-        set_field(self, 'uwsgi', uwsgi)
-        set_field(self, 'openstack', openstack)
-        set_field(self, 'extra', {} if extra is FACTORY else extra)
-
-
 # -- Apache / mod_wsgi / service facts for the caveat catalog (sections A, B, E) ---------
 # LimitRequestBody's default became 1 GiB in httpd 2.4.54 (CHANGES; 0 = unlimited before).
 # Measured on 2.4.71 (oracle-results.md addendum and tests/test_proof_catalog_apache.py):
@@ -244,10 +235,12 @@ NEEDS_AUTHORIZATION_HEADER = ("keystone",)
 # Services that run eventlet under WSGI until a major version: threads>1 breaks them
 # (nova releasenotes stein bugs 1825584/1829062; native threads are the default from nova 33.0.0).
 EVENTLET_UNTIL = {"nova": 33}
+EVENTLET_UNTIL_RELEASE = {"nova": "2026.1"}
 
 # neutron >= 26.0.0 (2025.1) needs `start-time = %t` in its uWSGI ini (ML2/OVN hash ring;
 # neutron releasenotes wsgi_start-time-101ce9c9a36b8a4f, doc/source/admin/config-wsgi.rst).
 START_TIME_REQUIRED_SINCE = {"neutron": 26}
+START_TIME_REQUIRED_RELEASE = {"neutron": "2025.1"}
 
 
 class RemovedScript(FrozenRecord):
@@ -273,32 +266,35 @@ class RemovedScript(FrozenRecord):
 
 REMOVED_SCRIPTS: dict[str, RemovedScript] = {s.script: s for s in (
     RemovedScript("keystone-wsgi-public", "keystone", "2025.2", "28.0.0", "keystone.wsgi.api:application",
-                  "keystone releasenotes remove-wsgi-scripts (615b97ee)"),
+                  "openstack/keystone@0d2cc1a3af:releasenotes/notes/remove-wsgi-scripts-615b97ee4d6e0de2.yaml"),
     RemovedScript("keystone-wsgi-admin", "keystone", "2025.2", "28.0.0", "keystone.wsgi.api:application",
-                  "keystone releasenotes remove-wsgi-scripts (615b97ee)"),
+                  "openstack/keystone@0d2cc1a3af:releasenotes/notes/remove-wsgi-scripts-615b97ee4d6e0de2.yaml"),
     RemovedScript("nova-api-wsgi", "nova", "2026.1", "33.0.0", "nova.wsgi.osapi_compute:application",
-                  "nova releasenotes remove-wsgi-scripts (577090db)"),
+                  "openstack/nova@5da2dc2060:releasenotes/notes/remove-wsgi-scripts-577090db75ecbade.yaml"),
     RemovedScript("nova-metadata-wsgi", "nova", "2026.1", "33.0.0", "nova.wsgi.metadata:application",
-                  "nova releasenotes remove-wsgi-scripts (577090db)"),
+                  "openstack/nova@5da2dc2060:releasenotes/notes/remove-wsgi-scripts-577090db75ecbade.yaml"),
     RemovedScript("placement-api", "placement", "2026.1", "15.0.0", "placement.wsgi.api:application",
-                  "placement releasenotes remove-wsgi-script (38236270)"),
+                  "openstack/placement@39f4895d9c:releasenotes/notes/remove-wsgi-scripts-3823627039fa98bc.yaml"),
     RemovedScript("cinder-wsgi", "cinder", "2026.1", "28.0.0", "cinder.wsgi.api:application",
-                  "cinder releasenotes remove-wsgi-script (84828533)"),
+                  "openstack/cinder@115f4a2e35:releasenotes/notes/remove-wsgi-script-84828533aed5b798.yaml"),
     RemovedScript("glance-wsgi-api", "glance", "2026.1", "32.0.0", "glance.wsgi.api:application",
-                  "glance releasenotes remove-wsgi-script (1b6bcc68)"),
-    RemovedScript("heat-wsgi-api", "heat", "2025.2", "25.0.0", "heat.wsgi.api:application",
-                  "heat releasenotes remove-wsgi-scripts (fb27d791)"),
-    RemovedScript("heat-wsgi-api-cfn", "heat", "2025.2", "25.0.0", "heat.wsgi.cfn:application",
-                  "heat releasenotes remove-wsgi-scripts (fb27d791)"),
-    RemovedScript("octavia-wsgi", "octavia", "2025.2", "", "octavia.wsgi.api:application",
-                  "octavia commit 8ebf8d27c (2025-04-30)"),
-    RemovedScript("designate-api-wsgi", "designate", "2024.1", "", "designate.wsgi.api:application",
-                  "designate commit e6d83dfc (2023-12)"),
-    RemovedScript("manila-wsgi", "manila", "2025.2", "", "manila.wsgi.api:application",
-                  "manila commit 02bfe5b41 (2025-05)"),
-    RemovedScript("barbican-wsgi-api", "barbican", "2026.2", "", "barbican.wsgi.api:application",
-                  "barbican releasenotes remove-wsgi-script (62f9a5ce, 2026, untagged when catalogued)"),
+                  "openstack/glance@c1827a3f33:releasenotes/notes/remove-wsgi-script-1b6bcc68eba5ef0a.yaml"),
+    RemovedScript("neutron-api", "neutron", "2026.1", "28.0.0", "neutron.wsgi.api:application",
+                  "openstack/neutron@75e5c059f3:releasenotes/notes/remove-wsgi-script-dfebb60c4a16ef74.yaml"),
+    RemovedScript("octavia-wsgi", "octavia", "2025.2", "17.0.0", "octavia.wsgi.api:application",
+                  "openstack/octavia@8ebf8d27c4:setup.cfg (first tag 17.0.0)"),
+    RemovedScript("designate-api-wsgi", "designate", "2025.2", "21.0.0", "designate.wsgi.api:application",
+                  "openstack/designate@e6d83dfcf7:setup.cfg (authored 2023-12, first tag 21.0.0)"),
+    RemovedScript("manila-wsgi", "manila", "2025.2", "21.0.0", "manila.wsgi.api:application",
+                  "openstack/manila@02bfe5b41e:setup.cfg (first tag 21.0.0)"),
+    RemovedScript("ironic-api-wsgi", "ironic", "2025.2", "32.0.0", "ironic.wsgi:application",
+                  "openstack/ironic@4349e4156e:setup.cfg (Drop wsgi script; first tag 32.0.0)"),
+    RemovedScript("barbican-wsgi-api", "barbican", "2026.2", "22.0.0", "barbican.wsgi.api:application",
+                  "openstack/barbican@160f0dd26e:releasenotes/notes/remove-wsgi-scripts-62f9a5ce235b8ab7.yaml"),
 )}
+# heat-wsgi-api and heat-wsgi-api-cfn are NOT removed: still wsgi_scripts in heat 25.0.0 and 26.0.0
+# (openstack/heat@526defd06e:setup.cfg); the note drop-heat-wsgi-scripts-using-eventlet-fb27d7912ffbd0a4
+# removed the eventlet console scripts heat-api, heat-api-cfn and heat-all.
 
 
 def release_at_least(release: str, since: str) -> bool:
@@ -310,43 +306,45 @@ def release_at_least(release: str, since: str) -> bool:
 
 
 # -- uWSGI options (caveat catalog section C) -------------------------------------------
-# Option names uWSGI 2.0 accepts as ini keys, per plugin: linter/data/uwsgi_options_2_0.txt
-# (generated from `uwsgi --help` of Debian's 2.0.21; the file says how).
-UWSGI_OPTIONS_FILE = "data/uwsgi_options_2_0.txt"
+# Option names uWSGI 2.0.x accepts as ini keys, per release and plugin: linter/data/uwsgi_options.txt,
+# generated by scripts/gen_uwsgi_options.py from the option tables (core/uwsgi.c, plugins/*/*.c) of
+# every unbit/uwsgi tag 2.0 ... 2.0.30 (the file's header lists each tag's commit); read lazily by
+# wsgilint.uwsgi_options. tests/test_uwsgi_options.py checks it against the sources and, for
+# 2.0.21, against Debian's `uwsgi --help`.
+UWSGI_OPTIONS_FILE = "data/uwsgi_options.txt"
 
 
-def uwsgi_known_options() -> dict[str, str]:
-    """Every uWSGI 2.0 option name -> the plugin that adds it ("core" for the core)."""
-    return dict(_uwsgi_options())
+def uwsgi_known_options(version: tuple[int, ...] | None = None) -> dict[str, str]:
+    """uWSGI option name -> the plugin that adds it ("core", or the plugin's source directory:
+    "http", "python") in uWSGI `version` (e.g. (2, 0, 21)); None: in any 2.0.x release."""
+    from wsgilint import uwsgi_options
+
+    return uwsgi_options.options_for(version)
 
 
-@functools.cache
+def uwsgi_option_since(name: str, after: tuple[int, ...] | None = None) -> tuple[int, ...] | None:
+    """The first 2.0.x release whose option tables have `name` (with `after`: the first one newer
+    than that version's release); None when there is none."""
+    from wsgilint import uwsgi_options
+
+    return uwsgi_options.first_version(name) if after is None else uwsgi_options.first_version_after(name, after)
+
+
+# With the uWSGI version unknown, an option added in a later 2.0.x is reported (info) only when newer
+# than 2.0.18 (tag date 2019-02-09, unbit/uwsgi@d1338dfefe): older additions (hook-master-start, 2.0.1,
+# 2014) are in every uWSGI still run, and an info on them would flag most configs.
+UWSGI_OPTION_INFO_AFTER = (2, 0, 18)
+
+
 def _uwsgi_options() -> tuple[tuple[str, str], ...]:
-    import os
-
-    import wsgilint
-
-    # What pkgutil.get_data does (the package loader's own read: a file, or a member of a
-    # zip), without importlib.resources' pathlib, tempfile and zipfile or pkgutil's typing
-    # (~5 ms of a small check with uWSGI files).
-    path = os.path.join(os.path.dirname(wsgilint.__file__), *UWSGI_OPTIONS_FILE.split("/"))
-    text = wsgilint.__spec__.loader.get_data(path).decode("utf-8")
-    out, plugin = [], "core"
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            plugin = line.strip("[]")
-            continue
-        out.append((line, plugin))
-    return tuple(out)
+    """(name, plugin) of every option of any 2.0.x release (kept for older callers)."""
+    return tuple(uwsgi_known_options().items())
 
 
 # Options that exist only in uWSGI master (the unreleased 2.1), not in any 2.0.x release.
 UWSGI_MASTER_ONLY_OPTIONS = {
-    # core/uwsgi.c on master; absent from 2.0.21 --help with every plugin loaded (strict mode:
-    # "unknown config directive: wsgi-manage-chunked-input")
+    # unbit/uwsgi@6cbb2177ae (master, 2025-09-21):plugins/python/python_plugin.c; in no 2.0.x tag
+    # (linter/data/uwsgi_options.txt); 2.0.21 strict mode: "unknown config directive: wsgi-manage-chunked-input"
     "wsgi-manage-chunked-input": "uWSGI master (2.1)",
 }
 # Keys that are no uWSGI option but that apps read from uwsgi.opt (so they are not typos).
@@ -380,8 +378,16 @@ UWSGI_SECOND_OPTIONS = frozenset({
     "reload-mercy", "mule-reload-mercy", "http-connect-timeout", "http-headers-timeout", "http-harakiri",
     "max-worker-lifetime", "idle",
 })
+# uWSGI 2.0.27 turned Python threads on by default ("core/uwsgi: set enable threads by default":
+# sanitize_args sets uwsgi.has_threads = 1; unbit/uwsgi@1caea16df8, tag 2.0.27, core/init.c), and
+# `enable-threads` became a stub. Measured in tests/test_proof_uwsgi_versions.py: without enable-threads a
+# background thread stalls between requests on 2.0.21 and keeps running on the pip-built 2.0.x.
+UWSGI_THREADS_DEFAULT_SINCE = (2, 0, 27)
 # uWSGI 2.1 (master) makes SIGTERM stop the instance; 2.0.x reloads on it (ThingsToKnow.rst).
 UWSGI_DIE_ON_TERM_DEFAULT_SINCE = (2, 1)
+# nginx 1.29.7 (2026-03-24) made HTTP/1.1 and keepalive to upstreams the default of proxy_http_version
+# (nginx CHANGES 1.29.7; 1.30.0 stable, 2026-04-14: "proxy_http_version now defaults to 1.1").
+NGINX_PROXY_HTTP11_DEFAULT_SINCE = (1, 29, 7)
 # Apache directives that mean identity federation (claims passed to the app as variables).
 APACHE_FEDERATION_PREFIXES = ("oidc", "mellon", "shib", "authopenidc")
 APACHE_FEDERATION_AUTHTYPES = frozenset({"openid-connect", "auth-openidc", "mellon", "shibboleth", "shib"})
@@ -426,20 +432,27 @@ PROXY_HEADERS_OPTION = ("oslo_middleware", "enable_proxy_headers_parsing")
 FORWARDED_PROTO_HEADER = "x-forwarded-proto"
 
 # X4: oslo.messaging's [oslo_messaging_rabbit] heartbeat_in_pthread (release notes
-# run-heartbeat-in-pthread-by-default (12.0.0, default True), do-not-run-heartbeat-in-pthread-by-default
+# run-heartbeat-in-pthread-by-default (first shipped in 12.6.0, Wallaby; default True), do-not-run-heartbeat-in-pthread-by-default
 # (14.0.0, default False again, "for wsgi applications it is recommended to set this value to True",
 # bug 1934937), deprecate-the-option-heartbeat_in_pthread (14.9.0), remove-heartbeat-in-pthread-option (18.0.0)).
 HEARTBEAT_OPTION = ("oslo_messaging_rabbit", "heartbeat_in_pthread")
 HEARTBEAT_RECOMMENDED_FROM = (14, 0, 0)
 HEARTBEAT_DEPRECATED_IN = (14, 9, 0)
 HEARTBEAT_REMOVED_IN = (18, 0, 0)
-# oslo.messaging series per OpenStack release (openstack/requirements upper-constraints of each stable
-# branch). 2026.1 and later are an ASSUMPTION (the removal note landed in the 2026.1 cycle; not checked
-# against a tagged upper-constraints file).
+# oslo.messaging series per OpenStack release: the upper-constraints.txt of each stable branch of
+# openstack/requirements (stable/2026.1: openstack/requirements@0190a07f0a:upper-constraints.txt pins
+# oslo.messaging===17.3.0); 2026.2 (hibiscus) ships the 18 series, the one that removed heartbeat_in_pthread
+# (openstack/releases@02df7c9a3c:deliverables/hibiscus/oslo.messaging.yaml: 18.0.0, 18.1.0, 18.2.0).
 OSLO_MESSAGING_BY_RELEASE = {
     "wallaby": "12.7", "xena": "12.9", "yoga": "12.13", "zed": "14.0", "2023.1": "14.2", "2023.2": "14.4",
-    "2024.1": "14.7", "2024.2": "14.9", "2025.1": "16.1", "2025.2": "17.1", "2026.1": "18.0", "2026.2": "18.0",
+    "2024.1": "14.7", "2024.2": "14.9", "2025.1": "16.1", "2025.2": "17.1", "2026.1": "17.3", "2026.2": "18.0",
 }
+OSLO_MESSAGING_SOURCES = {
+    release: f"openstack/requirements stable/{release}:upper-constraints.txt"
+    for release in OSLO_MESSAGING_BY_RELEASE if release != "2026.2"
+}
+OSLO_MESSAGING_SOURCES["2026.1"] = "openstack/requirements@0190a07f0a:upper-constraints.txt (stable/2026.1)"
+OSLO_MESSAGING_SOURCES["2026.2"] = "openstack/releases@02df7c9a3c:deliverables/hibiscus/oslo.messaging.yaml"
 
 
 def oslo_messaging_version(release: str) -> str | None:

@@ -17,6 +17,7 @@ from wsgilint.resolve import apache as apache_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
+from wsgilint.targets import DETECTED, Target, Targets
 from wsgilint.record import FACTORY, Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
@@ -32,25 +33,30 @@ class CheckOptions(Record):
     root: str | None
     cwd: str | None
     defines: dict[str, str]
-    targets: knowledge.Targets
+    targets: Targets  # what the user gave (command line, config); detection fills the rest
     engine: engine.EngineOptions
     ignore_comments: bool  # honour `# wsgilint: ignore[...]` comments (--no-ignore-comments)
     limits: Limits  # size/depth limits (--limit NAME=N)
     progress: Callable[[str], None] | None  # called with each config path read
+    # Read versions from the tree (dpkg, rpm, Python metadata)? None: when the tree is a whole
+    # root, i.e. with --root or when checking this host's own /etc (no paths).
+    detect_versions: bool | None
 
-    _fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress')
+    _fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress',
+               'detect_versions')
 
     def __init__(self, paths=FACTORY, root=None, cwd=None, defines=FACTORY, targets=FACTORY, engine=FACTORY,
-                 ignore_comments=True, limits=FACTORY, progress=None) -> None:
+                 ignore_comments=True, limits=FACTORY, progress=None, detect_versions=None) -> None:
         self.paths = [] if paths is FACTORY else paths
         self.root = root
         self.cwd = cwd
         self.defines = {} if defines is FACTORY else defines
-        self.targets = knowledge.Targets() if targets is FACTORY else targets
+        self.targets = Targets() if targets is FACTORY else targets
         self.engine = _EngineOptions() if engine is FACTORY else engine  # the parameter hides the module
         self.ignore_comments = ignore_comments
         self.limits = Limits() if limits is FACTORY else limits
         self.progress = progress
+        self.detect_versions = detect_versions
 
 
 class CheckResult(Record):
@@ -66,6 +72,31 @@ class CheckResult(Record):
         self.files = files
         self.model = model
         self.skipped = skipped
+
+
+def _probe_scripts(fs: FileSystem, model: Deployment) -> dict[str, bool]:
+    """Does each WSGI script the configs name exist in the tree? Only asked when the tree is a
+    whole root; a path whose directory the tree does not hold stays unknown (absent)."""
+    paths = {r.script for s in model.apache for r in s.routes if r.kind == "mod_wsgi" and r.script}
+    for app in model.uwsgi:
+        paths.update(o.value.strip() for o in app.config.options
+                     if o.key in ("wsgi-file", "file") and not o.dynamic and o.value.strip().startswith("/"))
+    out: dict[str, bool] = {}
+    for path in sorted(paths):
+        try:
+            if fs.is_file(path):
+                out[path] = True
+            elif fs.is_dir(posixpath.dirname(path)):
+                out[path] = False
+        except (OSError, ReadError):
+            continue
+    return out
+
+
+def _detected_targets(fs: FileSystem) -> dict[str, Target]:
+    from wsgilint import versions
+
+    return {comp: Target(comp, d.version, DETECTED, d.source) for comp, d in versions.detect(fs).items()}
 
 
 class NothingRead(Exception):
@@ -93,8 +124,14 @@ def _run(options: CheckOptions) -> CheckResult:
     fs = FileSystem(options.root, cwd=options.cwd, limits=options.limits)
     fs.on_read = options.progress
     plan = discover_mod.discover(fs, options.paths)
-    model = Deployment(targets=options.targets)
-    httpd_version = knowledge.parse_version(options.targets.httpd)
+    targets = options.targets
+    detect = options.detect_versions
+    if detect is None:
+        detect = options.root is not None or not options.paths
+    if detect:
+        targets = targets.merged(_detected_targets(fs))
+    model = Deployment(targets=targets)
+    httpd_version = targets.version("httpd") or knowledge.HTTPD_UNKNOWN_VERSION
 
     for root in plan.apache_roots:
         with _isolated(fs, model, root):
@@ -129,6 +166,8 @@ def _run(options: CheckOptions) -> CheckResult:
     model.uwsgi_scanned = bool(plan.uwsgi_files)
     model.service_configs = _service_configs(fs, plan, model)
     link(model)
+    if detect:
+        model.present = _probe_scripts(fs, model)
 
     files: list[tuple[str, str]] = []
     seen = set()

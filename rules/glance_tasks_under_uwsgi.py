@@ -1,21 +1,24 @@
 """Glance's async tasks (interoperable image import) cannot run in this uWSGI setup.
 
 ## What it does
-For Glance under uWSGI: with a target release before Glance 21.0.0, reports
-that tasks and interoperable image import do not run under uWSGI at all; with
-a later release, reports instances where Python threads are off (neither
-`enable-threads` nor `threads` > 1), because the import runs in a thread pool.
+For Glance under uWSGI: with Glance older than 21.0.0 (Victoria; the version
+given with `--openstack-release` or read from the tree), reports that tasks and
+interoperable image import do not run under uWSGI at all; otherwise reports
+instances where Python threads are off (neither `enable-threads` nor `threads`
+> 1 on a uWSGI older than 2.0.27, which turned threads on by default), because
+the import runs in a thread pool.
 
 ## Why is this bad?
 Image import (`glance image-create-via-import`, web-download, copy-image)
 runs as a background task. Glance's Queens release notes list tasks as broken
-under uWSGI; Glance documents them as working since 21.0.0. Without Python
+under uWSGI; they work since Glance 21.0.0 (openstack/glance@16a5431c66 "Make
+glance-api able to do async tasks in WSGI mode", bug 1888713). Without Python
 threads in uWSGI, background threads never get to run, so imports stay in
 `importing` forever while the API answers 202.
 
 ## Options
-`--openstack-release` selects the Glance version assumed (default: the latest
-release wsgilint knows).
+`--openstack-release` or `--uwsgi-version` give the versions when the tree does
+not show them; with neither known, the message says in which versions it breaks.
 
 ## Example
 ```ini
@@ -41,28 +44,28 @@ enable-threads = true
 """
 
 from wsgilint.findings import WARNING, Hit, Rule
-from wsgilint.knowledge import GLANCE_TASKS_UNDER_UWSGI_SINCE, service_major
+from wsgilint.knowledge import GLANCE_TASKS_UNDER_UWSGI_SINCE
 from wsgilint.model.types import Deployment
+from wsgilint.rules._uwsgi_threads import threads_off
 
 
 def check(model: Deployment):
-    release = model.targets.openstack
-    major = service_major("glance", release)
+    known = model.targets.service_version("glance")
     for app in model.uwsgi:
         if app.service != "glance" or app.span is None:
             continue
         where = app.app_option.span if app.app_option is not None else app.span
-        if major is not None and major < GLANCE_TASKS_UNDER_UWSGI_SINCE:
-            yield Hit(where, f"Glance {major} (OpenStack {release}) cannot run tasks or interoperable image "
-                      f"import under uWSGI (fixed in Glance {GLANCE_TASKS_UNDER_UWSGI_SINCE}.0.0)",
+        if known is not None and known[0][0] < GLANCE_TASKS_UNDER_UWSGI_SINCE:
+            yield Hit(where, f"Glance {known[0][0]} ({known[1]}) cannot run tasks or interoperable image "
+                      f"import under uWSGI (fixed in Glance {GLANCE_TASKS_UNDER_UWSGI_SINCE}.0.0, Victoria)",
                       fix="Run glance-api standalone (eventlet) for this release, or upgrade Glance",
                       service="glance")
             continue
-        threads = app.config.number("threads") or 1
-        if app.config.flag("enable-threads") or threads > 1:
+        when = threads_off(model, app)
+        if when is None:
             continue
-        yield Hit(where, "Glance's image import runs in a thread pool, but Python threads are off in this "
-                  "uWSGI (no enable-threads, threads <= 1): imports never progress", service="glance")
+        yield Hit(where, f"Glance's image import runs in a thread pool, but Python threads are off {when} "
+                  "(no enable-threads, threads <= 1): imports never progress", service="glance")
 
 
 RULE = Rule(

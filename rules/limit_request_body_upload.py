@@ -38,8 +38,8 @@ LimitRequestBody 0
 - https://docs.openstack.org/swift/latest/apache_deployment_guide.html
 """
 
-from wsgilint.findings import ERROR, Hit, Related, Rule
-from wsgilint.knowledge import APACHE_DEFAULTS, LIMIT_REQUEST_BODY_DEFAULT_SINCE, LIMIT_REQUEST_BODY_KINDS, parse_version
+from wsgilint.findings import ERROR, WARNING, Hit, Related, Rule
+from wsgilint.knowledge import APACHE_DEFAULTS, LIMIT_REQUEST_BODY_DEFAULT_SINCE, LIMIT_REQUEST_BODY_KINDS, version_text
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import is_upload, served_by
 from wsgilint.rules._modwsgi import apache_routes
@@ -56,10 +56,18 @@ def _bytes(text: str) -> int | None:
 
 def check(model: Deployment):
     default = APACHE_DEFAULTS["limitrequestbody"].value
-    try:
-        new_default = parse_version(model.targets.httpd) >= LIMIT_REQUEST_BODY_DEFAULT_SINCE
-    except ValueError:
-        new_default = True
+    have = model.targets.version("httpd")
+    since = version_text(LIMIT_REQUEST_BODY_DEFAULT_SINCE)
+    if have is None:
+        # Unknown version: the default bites from 2.4.54 on; say so, at warning.
+        default_severity = WARNING
+        default_when = (f"on httpd {since} and later the default LimitRequestBody is 1 GiB (0 = unlimited before); "
+                        f"{model.targets.describe('httpd')}")
+    elif have >= LIMIT_REQUEST_BODY_DEFAULT_SINCE:
+        default_severity = None
+        default_when = f"{model.targets.describe('httpd')} limits bodies to 1 GiB by default (since {since})"
+    else:
+        default_severity = default_when = None
     for route in apache_routes(model, LIMIT_REQUEST_BODY_KINDS):
         if not is_upload(route.service):
             continue
@@ -74,13 +82,11 @@ def check(model: Deployment):
                       service=route.service,
                       related=[Related(route.span, "the route it applies to")])
             continue
-        if not new_default:
+        if default_when is None:
             continue
-        v = ".".join(map(str, LIMIT_REQUEST_BODY_DEFAULT_SINCE))
         yield Hit(route.span,
-                  f"no LimitRequestBody for {served_by(route)}: httpd {model.targets.httpd} (assumed; default since "
-                  f"{v}) limits bodies to 1 GiB, so {_FRONT[route.kind]} answers 413 to larger images/objects",
-                  service=route.service)
+                  f"no LimitRequestBody for {served_by(route)}: {default_when}, so {_FRONT[route.kind]} answers 413 "
+                  f"to larger images/objects", severity=default_severity, service=route.service)
 
 
 RULE = Rule(

@@ -6,7 +6,11 @@ For nginx routes that serve glance or swift, finds:
   body is read whole into `client_body_temp_path` first; with it `off`, bodies
   sent with Content-Length stream, but **chunked bodies are still spooled**;
 - `proxy_pass` routes without both `proxy_request_buffering off` and
-  `proxy_http_version 1.1` (the default is 1.0 before nginx 1.29.7).
+  HTTP/1.1 to the upstream: `proxy_http_version 1.1`, which is the default from
+  nginx 1.29.7 on (1.30.0 stable). With the nginx version given
+  (`--nginx-version`) or read from the tree, a 1.29.7+ nginx needs only
+  `proxy_request_buffering off`; with it unknown, the message says which
+  versions need the directive.
 
 ## Why is this bad?
 A 10 GiB image is first written to nginx's disk (`a client request body is
@@ -43,6 +47,7 @@ with `http-socket = 127.0.0.1:60999` in the uWSGI ini.
 """
 
 from wsgilint.findings import WARNING, Hit, Rule
+from wsgilint.knowledge import NGINX_PROXY_HTTP11_DEFAULT_SINCE, version_text
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import is_upload, served_by
 
@@ -51,6 +56,8 @@ def check(model: Deployment):
     if not model.nginx:  # the nginx model helpers are imported only when there is nginx
         return
     from wsgilint.model.build_nginx import setting_value
+    have = model.targets.version("nginx")
+    http11_default = have is not None and have >= NGINX_PROXY_HTTP11_DEFAULT_SINCE
     for route in model.routes:
         if route.frontend != "nginx" or not is_upload(route.service):
             continue
@@ -64,12 +71,19 @@ def check(model: Deployment):
             yield Hit(route.span, msg, service=route.service)
         elif route.kind == "nginx_proxy":
             buffering, _ = setting_value(route, "proxy_request_buffering")
-            version, _ = setting_value(route, "proxy_http_version")
+            version, set_at = setting_value(route, "proxy_http_version")
+            if set_at is None:
+                version = ""  # the default depends on the nginx version (NGINX_PROXY_HTTP11_DEFAULT_SINCE)
             missing = []
             if buffering.lower() != "off":
                 missing.append("proxy_request_buffering off")
-            if version != "1.1":
-                missing.append("proxy_http_version 1.1")
+            if version == "1.0" or (not version and not http11_default):
+                if have is None and not version:
+                    missing.append(f"proxy_http_version 1.1 before nginx "
+                                   f"{version_text(NGINX_PROXY_HTTP11_DEFAULT_SINCE)}, whose default it is; "
+                                   f"{model.targets.describe('nginx')}")
+                else:
+                    missing.append("proxy_http_version 1.1")
             if missing:
                 yield Hit(route.span, f"proxy_pass to {served_by(route)} spools uploads to a temporary file "
                           f"(needs {' and '.join(missing)} to stream them)", service=route.service)

@@ -34,7 +34,7 @@ WSGIScriptAlias /compute /var/www/nova/nova-api.wsgi
 """
 
 from wsgilint.findings import WARNING, Hit, Related, Rule
-from wsgilint.knowledge import EVENTLET_UNTIL, MOD_WSGI_DEFAULTS, service_major
+from wsgilint.knowledge import EVENTLET_UNTIL, EVENTLET_UNTIL_RELEASE, MOD_WSGI_DEFAULTS
 from wsgilint.model.types import Deployment
 from wsgilint.rules._modwsgi import apache_routes
 
@@ -46,17 +46,22 @@ def _int(text: str) -> int | None:
         return None
 
 
-def _eventlet(service: str | None, release: str) -> int | None:
+def _eventlet(model: Deployment, service: str | None) -> str | None:
+    """Why ``service`` runs eventlet (its version and where that came from), or None when it does not."""
     until = EVENTLET_UNTIL.get(service or "")
-    major = service_major(service, release) if until is not None else None
-    return major if major is not None and major < until else None
+    if until is None:
+        return None
+    known = model.targets.service_version(service)
+    if known is None:
+        return (f"if {service} is older than {until}.0.0 ({EVENTLET_UNTIL_RELEASE[service]}; its version is "
+                f"unknown)")
+    return known[1] if known[0][0] < until else None
 
 
 def check(model: Deployment):
-    release = model.targets.openstack
     reported = set()
     for route in apache_routes(model, ("mod_wsgi",)):
-        major = _eventlet(route.service, release)
+        major = _eventlet(model, route.service)
         if major is None or route.daemon is None or id(route.daemon) in reported:
             continue
         raw = route.daemon.options.get("threads")
@@ -66,11 +71,11 @@ def check(model: Deployment):
         reported.add(id(route.daemon))
         how = f"threads={threads}" if raw is not None else f"no threads= (mod_wsgi default {threads})"
         yield Hit(route.daemon.directive.span,
-                  f"WSGIDaemonProcess {route.daemon.name} runs {route.service} {major}.x (OpenStack {release} "
-                  f"assumed) with {how}: eventlet-based nova needs threads=1 (MessagingTimeout after idle)",
+                  f"WSGIDaemonProcess {route.daemon.name} runs {route.service} with {how} ({major}): "
+                  f"eventlet-based nova needs threads=1 (MessagingTimeout after idle)",
                   service=route.service, related=[Related(route.span, "the nova route it serves")])
     for app in model.uwsgi:
-        major = _eventlet(app.service, release)
+        major = _eventlet(model, app.service)
         if major is None:
             continue
         opt = app.config.last("threads")
@@ -78,7 +83,7 @@ def check(model: Deployment):
         if opt is None or opt.dynamic or threads is None or threads <= 1:
             continue
         yield Hit(opt.span,
-                  f"{app.service} {major}.x (OpenStack {release} assumed) runs with threads={threads}: "
+                  f"{app.service} runs with threads={threads} ({major}): "
                   f"eventlet-based nova needs threads=1 (MessagingTimeout after idle)",
                   service=app.service)
 

@@ -3,14 +3,16 @@
 ## What it does
 For each service served by mod_wsgi or uWSGI whose own config
 (`/etc/<service>/<service>.conf`) was read and has an `[oslo_messaging_rabbit]`
-section, looks at `heartbeat_in_pthread` against the oslo.messaging that the
-target OpenStack release ships (`--openstack-release`; the version assumed is
-named in the message, the mapping lives in `wsgilint.knowledge`):
+section, looks at `heartbeat_in_pthread` against the oslo.messaging deployed:
+read from the tree's packages when it shows them, else the version in the
+upper-constraints of the OpenStack release given with `--openstack-release`
+(the mapping, each row with its source, lives in `wsgilint.knowledge`). The
+version and where it came from are named in the message:
 
 - oslo.messaging 14.0.0 up to 14.9.0 (zed to 2024.1), option not set: info, set it to true;
-- oslo.messaging 18.0.0 or later (assumed for 2026.1 on), option set: warning, it was removed and is ignored.
+- oslo.messaging 18.0.0 or later (2026.2 on), option set: warning, it was removed and is ignored.
 
-Only judged when the service config was read.
+Only judged when the service config was read and the oslo.messaging version is known.
 
 ## Why is this bad?
 Under a WSGI server the process is not an eventlet service: the green-thread
@@ -58,11 +60,18 @@ def _v(parts: tuple[int, ...]) -> str:
 
 
 def check(model: Deployment):
-    release = model.targets.openstack
-    series = oslo_messaging_version(release)
-    if series is None:
-        return
-    have = (parse_version(series) + (0, 0, 0))[:3]
+    detected = model.targets.version("oslo.messaging")
+    if detected is not None:
+        have = (detected + (0, 0, 0))[:3]
+        assumed = model.targets.describe("oslo.messaging")
+    else:
+        release = model.targets.openstack
+        series = oslo_messaging_version(release) if release else None
+        if series is None:
+            return
+        have = (parse_version(series) + (0, 0, 0))[:3]
+        assumed = (f"oslo.messaging {series}.x in the upper-constraints of OpenStack {release}, "
+                   f"{model.targets.source('openstack')}")
     section, key = HEARTBEAT_OPTION
     done: set[str] = set()
     for service, where, what in wsgi_instances(model):
@@ -71,7 +80,6 @@ def check(model: Deployment):
             continue
         done.add(cfg.path)
         entry = cfg.get(section, key)
-        assumed = f"oslo.messaging {series}.x assumed for OpenStack {release}"
         if entry is not None and have >= HEARTBEAT_REMOVED_IN:
             yield Hit(cfg.span_of(entry), f"[{section}] {key} was removed in oslo.messaging "
                       f"{_v(HEARTBEAT_REMOVED_IN)} ({assumed}): the setting is ignored; remove it",

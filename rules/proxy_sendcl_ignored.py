@@ -5,8 +5,10 @@ Finds `SetEnv proxy-sendcl` (or `proxy-sendchunked`) that applies to a
 `ProxyPass ... uwsgi://` route.
 
 ## Why is this bad?
-The Glance documentation recommends `SetEnv proxy-sendcl 1` to make chunked
-uploads work behind Apache. Only mod_proxy_http (mod_proxy_http.c) and
+Glance's admin guide from Pike to Ussuri recommended `SetEnv proxy-sendcl 1`
+to make chunked uploads work behind Apache (removed in July 2020,
+openstack/glance@785eefcf78, glance 21.0.0), and the line lives on in many
+deployments. Only mod_proxy_http (mod_proxy_http.c) and
 mod_proxy_fcgi read that variable; mod_proxy_uwsgi never does, and keeps
 answering **411 Length Required** to chunked requests. Measured on Apache
 2.4.71: identical 411 with and without it. The line gives false confidence.

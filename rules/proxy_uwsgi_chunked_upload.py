@@ -10,8 +10,12 @@ chunked request is refused with **411 Length Required** before uWSGI sees it
 (`AH01593: chunked Transfer-Encoding forbidden`). Image uploads from
 glanceclient and chunked object PUTs fail.
 
-The Glance documentation suggests `SetEnv proxy-sendcl 1`; that variable is read
-only by mod_proxy_http and mod_proxy_fcgi, so **it has no effect here**: measured
+Glance's current admin guide (openstack/glance@c76abb08e2:doc/source/admin/apache-httpd.rst)
+recommends mod_proxy_uwsgi and says it fully supports chunked transfer encoding;
+its older versions (Pike to Ussuri) suggested `SetEnv proxy-sendcl 1`. That
+variable is read only by mod_proxy_http and mod_proxy_fcgi
+(apache/httpd@f45abec1bd:modules/proxy/mod_proxy_http.c, mod_proxy_fcgi.c), so **it
+has no effect here**: measured
 on Apache 2.4.71, the chunked upload still gets 411 with it, and also with
 uWSGI's `chunked-input-limit` raised. When the docs and the server disagree,
 the server wins.

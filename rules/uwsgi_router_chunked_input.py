@@ -12,8 +12,11 @@ waits `socket-timeout` seconds, then fails with "unable to receive chunked
 part"; an app that reads CONTENT_LENGTH just sees an empty body. Measured on
 uWSGI 2.0.21, directly and behind mod_proxy_http.
 
-Note that `http-socket` (no router) handles chunked input natively; the
-`http-chunked-input` option does nothing there.
+Note that `http-socket` (no router) does not decode chunked bodies either: it
+passes them to the worker still chunked (uWSGI 2.0.x proto/http.c has no
+Transfer-Encoding handling), so only apps that call `uwsgi.chunked_read()`
+(glance) can read them (WSG404); the `http-chunked-input` option does nothing
+there.
 
 ## Example
 ```ini

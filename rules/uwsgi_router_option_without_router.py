@@ -8,7 +8,8 @@ that has no `http =`/`https =` router, typically next to `http-socket`.
 ## Why is this bad?
 Those options configure the HTTP router, a separate process that only exists
 with `http =`. `http-socket` is handled by the workers themselves and ignores
-them; it reads chunked bodies natively. Measured on uWSGI 2.0.21: with
+them (it passes chunked bodies through raw: apps must call
+`uwsgi.chunked_read()`). Measured on uWSGI 2.0.21: with
 `http-socket` and `http-timeout = 1`, a request that takes 3 s still gets its
 200, while the same option on an `http =` router cuts it after 1 s. The lines
 mislead readers into thinking a limit or behaviour is configured. Glance's,

@@ -1,8 +1,8 @@
 """uWSGI 2.0 reloads on SIGTERM: without `die-on-term`, stopping the service does not stop it.
 
 ## What it does
-For a target uWSGI older than 2.1 (`--uwsgi-version`, default Debian stable's),
-finds instances with `master = true` and neither `die-on-term = true` nor a
+For uWSGI older than 2.1 (every released version: the version given with
+`--uwsgi-version` or read from the tree is named in the message), finds instances with `master = true` and neither `die-on-term = true` nor a
 `hook-master-start = unix_signal:15 ...` that handles SIGTERM.
 
 ## Why is this bad?
@@ -37,25 +37,27 @@ with `worker-reload-mercy`.
 """
 
 from wsgilint.findings import WARNING, Hit, Rule
-from wsgilint.knowledge import UWSGI_DIE_ON_TERM_DEFAULT_SINCE, parse_version
+from wsgilint.knowledge import UWSGI_DIE_ON_TERM_DEFAULT_SINCE, version_text
 from wsgilint.model.types import Deployment
 
 
 def check(model: Deployment):
-    version = model.targets.uwsgi
-    try:
-        if parse_version(version)[:2] >= UWSGI_DIE_ON_TERM_DEFAULT_SINCE:
-            return
-    except ValueError:
-        pass
+    have = model.targets.version("uwsgi")
+    if have is not None and have[:2] >= UWSGI_DIE_ON_TERM_DEFAULT_SINCE:
+        return
+    if have is not None:
+        who = model.targets.describe("uwsgi")
+    else:
+        who = (f"every uWSGI release before {version_text(UWSGI_DIE_ON_TERM_DEFAULT_SINCE)} (all of 2.0.x; "
+               f"the version is unknown)")
     for app in model.uwsgi:
         if not app.config.flag("master") or app.config.flag("die-on-term"):
             continue
         if any("unix_signal:15" in o.value.replace(" ", "") for o in app.config.all("hook-master-start")):
             continue
         master = app.config.last("master")
-        yield Hit(master.span, f"uWSGI {version} (assumed; --uwsgi-version) reloads on SIGTERM: without "
-                  f"die-on-term, stopping the service restarts it instead", service=app.service)
+        yield Hit(master.span, f"{who} reloads on SIGTERM: without die-on-term, a stop by SIGTERM (systemd's "
+                  f"default KillSignal, Docker's default STOPSIGNAL) restarts it instead", service=app.service)
 
 
 RULE = Rule(

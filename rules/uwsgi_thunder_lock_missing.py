@@ -6,8 +6,12 @@ Finds uWSGI instances with more than one process and no `thunder-lock = true`.
 ## Why is this bad?
 Without it every idle worker is woken up for each new connection and all but
 one go back to sleep (the thundering herd): wasted CPU and uneven load across
-workers. uWSGI recommends `thunder-lock` for multi-process instances;
-devstack, glance's and wikimedia's inis set it.
+workers. uWSGI's own article calls the herd of processes alone "a no-problem"
+for usual process counts; it matters most with several processes *and*
+threads, and uWSGI leaves it for users to enable consciously
+(unbit/uwsgi-docs@ecb5670e18:articles/SerializingAccept.rst). devstack,
+glance's, keystone's and wikimedia's inis set it ("uwsgi recommends this" in
+keystone's and devstack's comments is theirs, not uWSGI's). Advice, hence info.
 
 ## Example
 ```ini

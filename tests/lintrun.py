@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from wsgilint import engine, knowledge, pipeline, registry
+from wsgilint.targets import Targets
 
 
-def check(paths, *, cwd=None, root=None, select=None, release=None, defines=None):
+def check(paths, *, cwd=None, root=None, select=None, release=None, defines=None, uwsgi=None, httpd=None,
+          nginx=None):
     """Return the CheckResult for ``paths`` (strings), optionally only some rules."""
-    targets = knowledge.Targets(openstack=knowledge.normalize_release(release)) if release else knowledge.Targets()
+    targets = Targets(openstack=knowledge.normalize_release(release) if release else None, uwsgi=uwsgi, httpd=httpd,
+                      nginx=nginx)
     sel = registry.select(list(select)) if select else None
     opts = pipeline.CheckOptions(paths=[str(p) for p in paths], root=str(root) if root else None,
                                  cwd=str(cwd) if cwd else None, defines=defines or {}, targets=targets,

@@ -3,7 +3,7 @@
 Layout: fixtures/rules/<rule-name>/{bad,good}[_<case>]{.conf,.ini,/} with a
 bad*.expected next to each bad case (lines `path:line:col: ID name`, paths
 relative to the rule's folder) and an optional <case>.args holding extra options
-(`release=queens`). WSGILINT_UPDATE_FIXTURES=1 rewrites the .expected files.
+(`release=queens`, `uwsgi=2.0.21`, `httpd=2.4.62`, `nginx=1.30.0`). WSGILINT_UPDATE_FIXTURES=1 rewrites the .expected files.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ def _args(case: Path) -> dict:
 def test_fixture(rule, case: Path):
     args = _args(case)
     kwargs = {}
-    if "release" in args:
-        kwargs["release"] = args["release"]
+    for key in ("release", "uwsgi", "httpd", "nginx"):
+        if key in args:
+            kwargs[key] = args[key]
     if "root" in args:
         kwargs["root"] = case / args["root"] if args["root"] != "." else case
     result = check([case], cwd=case.parent, select=[rule.id], **kwargs)

@@ -26,7 +26,7 @@ NGINX_DEFAULTS = {
     "proxy_read_timeout": "60s",
     "uwsgi_request_buffering": "on",
     "proxy_request_buffering": "on",
-    "proxy_http_version": "1.0",  # 1.1 only from 1.29.7 (caveats.md N2)
+    "proxy_http_version": "1.0",  # 1.1 from 1.29.7 on (knowledge.NGINX_PROXY_HTTP11_DEFAULT_SINCE)
     "large_client_header_buffers": "4 8k",
 }
 

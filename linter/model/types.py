@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from wsgilint.knowledge import Targets
+from wsgilint.targets import Targets
 from wsgilint.record import FACTORY, FrozenRecord, Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of a small check)
@@ -469,14 +469,20 @@ class Deployment(Record):
     targets: Targets
     uwsgi_scanned: bool
     service_configs: list[ServiceConfig]  # only those actually read
+    # What the tree shows of files the configs name but wsgilint does not read (WSGI scripts):
+    # path -> True (a file), False (missing while its directory is in the tree); paths whose
+    # directory the tree does not hold, and every path when the checked tree is not a whole
+    # root (no --root), are absent: unknown.
+    present: dict[str, bool]
 
     _fields = (
         'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
-        'service_configs',
+        'service_configs', 'present',
     )
 
     def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
-                 files=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY) -> None:
+                 files=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
+                 present=FACTORY) -> None:
         self.apache = [] if apache is FACTORY else apache
         self.uwsgi = [] if uwsgi is FACTORY else uwsgi
         self.nginx = [] if nginx is FACTORY else nginx
@@ -486,6 +492,7 @@ class Deployment(Record):
         self.targets = Targets() if targets is FACTORY else targets
         self.uwsgi_scanned = uwsgi_scanned
         self.service_configs = [] if service_configs is FACTORY else service_configs
+        self.present = {} if present is FACTORY else present
 
     def service_config(self, service: str | None) -> ServiceConfig | None:
         """The config read for ``service`` (the last one given wins), or None when none was read."""

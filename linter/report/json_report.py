@@ -37,7 +37,14 @@ def to_dict(result, fail_on: str) -> dict:
         "files": [{"path": p, "kind": k} for p, k in result.files],
         "findings": findings,
         "summary": summary,
+        "targets": _targets(result),
     }
+
+
+def _targets(result) -> list[dict[str, str]]:
+    """The versions the check judged against, each with where it came from (unknown ones are absent)."""
+    model = getattr(result, "model", None)
+    return model.targets.as_json() if model is not None else []
 
 
 def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
@@ -121,7 +128,8 @@ def _encode(result, fail_on: str) -> list[str]:
     summary = counts(result.findings)
     summary["files"] = len(result.files)
     summary["fail_on"] = fail_on
-    out.append(f'],"summary":{json.dumps(summary, **_COMPACT)}}}')
+    out.append(f'],"summary":{json.dumps(summary, **_COMPACT)},'
+               f'"targets":{json.dumps(_targets(result), **_COMPACT)}}}')
     return out
 
 

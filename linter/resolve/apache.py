@@ -16,6 +16,7 @@ import posixpath
 import re
 
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
+from wsgilint.knowledge import HTTPD_UNKNOWN_VERSION
 from wsgilint.parse import apache as apache_parser
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.resolve.tree import TreeNode
@@ -577,7 +578,7 @@ def parse_envvars(text: str, limits=None) -> dict[str, str]:
 
 def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
             defines: dict[str, str] | None = None, complete: bool = True,
-            httpd_version: tuple[int, ...] = (2, 4, 65)) -> ApacheConfig:
+            httpd_version: tuple[int, ...] = HTTPD_UNKNOWN_VERSION) -> ApacheConfig:
     """Read ``root_path`` (a config path) and everything it includes."""
     sr = server_root or posixpath.dirname(root_path)
     r = _Resolver(fs, sr, defines or {}, complete, httpd_version)
