@@ -70,10 +70,6 @@ def check(
     openstack_release: Optional[str] = typer.Option(None, "--openstack-release",
                                                     help="OpenStack release deployed (2025.1, epoxy, queens...; "
                                                     "default: each service's version read from the tree, else unknown)."),
-    nginx_version: Optional[str] = typer.Option(None, "--nginx-version", help="Target nginx version."),
-    show_settings: bool = typer.Option(False, "--show-settings", help="Print the versions the check judges "
-                                       "against (given, from the config file, or detected in the tree) "
-                                       "with their sources, and exit."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colour on or off "
                                          "(default: on for terminals, off with NO_COLOR)."),
@@ -96,6 +92,10 @@ def check(
                                               "with NAME one of max-files, max-file-bytes, max-depth, "
                                               "max-line-length, max-lines, max-glob-matches, max-expansion "
                                               "(repeatable)."),
+    nginx_version: Optional[str] = typer.Option(None, "--nginx-version", help="Target nginx version."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print the versions the check judges "
+                                       "against (given, from the config file, or detected in the tree) "
+                                       "with their sources, and exit."),
 ) -> None:
     """Check a deployment and report its caveats."""
     run_check(

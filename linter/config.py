@@ -48,7 +48,7 @@ class Config(Record):
 
     def __init__(self, path=None, base_dir=".", select=None, ignore=FACTORY, extend_select=FACTORY,
                  severity=FACTORY, per_file_ignores=FACTORY, fail_on=None, root=None, defines=FACTORY,
-                 httpd_version=None, uwsgi_version=None, openstack_release=None, nginx_version=None) -> None:
+                 httpd_version=None, uwsgi_version=None, nginx_version=None, openstack_release=None) -> None:
         self.path = path
         self.base_dir = base_dir
         self.select = select

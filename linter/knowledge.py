@@ -14,6 +14,10 @@ def version_text(version: tuple[int, ...]) -> str:
     return ".".join(map(str, version))
 
 
+# The URL paths devstack serves each API under (its lib/<service> files write the Apache config).
+DEVSTACK_PATHS = "openstack/devstack@493835a61a:lib/apache (and lib/<service>: the URL path of each API)"
+
+
 class ServiceProfile(FrozenRecord):
     """How one WSGI service behaves behind a front end."""
 
@@ -30,11 +34,13 @@ class ServiceProfile(FrozenRecord):
     ports: tuple[int, ...]
     # Script names shipped by the service (console scripts / .wsgi files).
     scripts: tuple[str, ...]
+    # Where the behaviour flags come from (upload, reads_chunked_itself, large_headers).
+    source: str
 
-    _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts')
+    _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts', 'source')
 
     def __init__(self, name, upload=False, reads_chunked_itself=False, large_headers=False, url_paths=(), ports=(),
-                 scripts=()) -> None:
+                 scripts=(), source=DEVSTACK_PATHS) -> None:
         set_field(self, 'name', name)
         set_field(self, 'upload', upload)
         set_field(self, 'reads_chunked_itself', reads_chunked_itself)
@@ -42,15 +48,22 @@ class ServiceProfile(FrozenRecord):
         set_field(self, 'url_paths', url_paths)
         set_field(self, 'ports', ports)
         set_field(self, 'scripts', scripts)
+        set_field(self, 'source', source)
 
 
 SERVICES: dict[str, ServiceProfile] = {p.name: p for p in (
     ServiceProfile("glance", upload=True, reads_chunked_itself=True, url_paths=("/image",), ports=(9292, 60999),
-                   scripts=("glance-wsgi-api",)),
+                   scripts=("glance-wsgi-api",),
+                   source="openstack/glance@c76abb08e2:glance/common/wsgi.py (uwsgi.chunked_read() for chunked "
+                          "image uploads)"),
     ServiceProfile("swift", upload=True, url_paths=("/object-store",), ports=(8080,),
-                   scripts=("proxy-server.wsgi", "proxy-server")),
+                   scripts=("proxy-server.wsgi", "proxy-server"),
+                   source="https://docs.openstack.org/swift/latest/apache_deployment_guide.html (object PUTs, "
+                          "max_file_size 5 GiB)"),
     ServiceProfile("keystone", large_headers=True, url_paths=("/identity", "/identity_admin"), ports=(5000, 35357),
-                   scripts=("keystone-wsgi-public", "keystone-wsgi-admin")),
+                   scripts=("keystone-wsgi-public", "keystone-wsgi-admin"),
+                   source="openstack/keystone@30ef2ffa65:httpd/keystone-uwsgi-public.ini (buffer-size 65535 for "
+                          "large tokens and federation headers)"),
     ServiceProfile("cinder", url_paths=("/volume",), ports=(8776,), scripts=("cinder-wsgi",)),
     ServiceProfile("nova", url_paths=("/compute",), ports=(8774, 8775),
                    scripts=("nova-api-wsgi", "nova-metadata-wsgi")),
@@ -112,25 +125,26 @@ class Default(FrozenRecord):
 
 UWSGI_DEFAULTS = {
     # core/init.c (uWSGI 2.0): uwsgi.buffer_size = 4096
-    "buffer-size": Default(4096, "uWSGI core/init.c: buffer_size = 4096"),
+    "buffer-size": Default(4096, "unbit/uwsgi@0d1c793465:core/init.c#L112 (uwsgi.buffer_size = 4096; same in 2.0.30)"),
     # core/init.c: uwsgi.socket_timeout = 4 (also the chunked read timeout, Chunked.rst)
-    "socket-timeout": Default(4, "uWSGI core/init.c: socket_timeout = 4"),
+    "socket-timeout": Default(4, "unbit/uwsgi@0d1c793465:core/init.c#L131 (uwsgi.socket_timeout = 4)"),
     # core/init.c: chunked_input_limit = 1 MiB
-    "chunked-input-limit": Default(1024 * 1024, "uWSGI core/init.c: chunked_input_limit = 1 MiB"),
-    # plugins/http/http.c: http-timeout default 60 s
-    "http-timeout": Default(60, "uWSGI plugins/http/http.c: http-timeout = 60"),
+    "chunked-input-limit": Default(1024 * 1024, "unbit/uwsgi@0d1c793465:core/init.c#L191 (chunked_input_limit = 1024*1024)"),
+    # the router's socket_timeout, set in corerouter.c (the http plugin's option writes it)
+    "http-timeout": Default(60, "unbit/uwsgi@0d1c793465:plugins/corerouter/corerouter.c#L681 (ucr->socket_timeout = 60)"),
 }
 
 APACHE_DEFAULTS = {
-    "timeout": Default(60, "httpd core.xml: Timeout 60"),
+    "timeout": Default(60, "apache/httpd@f45abec1bd:docs/manual/mod/core.xml (Timeout: default 60)"),
     # since httpd 2.4.54: 1 GiB (was 0 = unlimited)
-    "limitrequestbody": Default(1073741824, "httpd core.xml: LimitRequestBody 1073741824 (2.4.54+)"),
-    "proxy-retry": Default(60, "httpd mod_proxy.xml: retry=60"),
+    "limitrequestbody": Default(1073741824, "apache/httpd@f45abec1bd:docs/manual/mod/core.xml#L2853 (LimitRequestBody 1073741824, "
+                                            "2.4.54+)"),
+    "proxy-retry": Default(60, "apache/httpd@f45abec1bd:docs/manual/mod/mod_proxy.xml#L1195 (retry: 60)"),
 }
 
 MOD_WSGI_DEFAULTS = {
-    "processes": Default(1, "mod_wsgi WSGIDaemonProcess: processes=1"),
-    "threads": Default(15, "mod_wsgi WSGIDaemonProcess: threads=15"),
+    "processes": Default(1, "GrahamDumpleton/mod_wsgi@dbaca2e363:docs/configuration-directives/WSGIDaemonProcess.rst (processes: 1)"),
+    "threads": Default(15, "GrahamDumpleton/mod_wsgi@dbaca2e363:docs/configuration-directives/WSGIDaemonProcess.rst (threads: 15)"),
 }
 
 # mod_proxy_uwsgi's default port when a uwsgi:// URL names none (UWSGI_DEFAULT_PORT).
@@ -395,7 +409,7 @@ APACHE_FEDERATION_AUTHTYPES = frozenset({"openid-connect", "auth-openidc", "mell
 # httpd core.xml: LimitRequestFieldSize 8190 (one request header line); server/vhost context only.
 # Measured on 2.4.71 (oracle-results.md stack 6): a 9000-byte X-Auth-Token gets 400 (AH00561) even
 # when uWSGI's buffer-size behind mod_proxy_uwsgi is 65535.
-APACHE_LIMIT_REQUEST_FIELD_SIZE = Default(8190, "httpd core.xml: LimitRequestFieldSize 8190")
+APACHE_LIMIT_REQUEST_FIELD_SIZE = Default(8190, "apache/httpd@f45abec1bd:docs/manual/mod/core.xml#L2946 (LimitRequestFieldSize 8190)")
 
 
 # -- service config files (oslo.config) for the cross-file rules (issue 4: P8, X3, X4, X8) -----

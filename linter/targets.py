@@ -69,12 +69,14 @@ class Targets(Record):
 
     _fields = ('entries',)
 
-    def __init__(self, entries=FACTORY, *, httpd=None, uwsgi=None, nginx=None, openstack=None) -> None:
+    def __init__(self, entries=FACTORY) -> None:
         self.entries = {} if entries is FACTORY else dict(entries)
-        # Keyword shorthands: versions given as on the command line (library callers and tests).
-        for comp, value in (("httpd", httpd), ("uwsgi", uwsgi), ("nginx", nginx), ("openstack", openstack)):
-            if value is not None:
-                self.entries[comp] = Target(comp, value, COMMAND_LINE, OPTIONS[comp])
+
+    @classmethod
+    def given(cls, **versions: str | None) -> "Targets":
+        """Versions given as on the command line (library callers and tests): ``given(uwsgi="2.0.21")``."""
+        return cls({comp: Target(comp, value, COMMAND_LINE, OPTIONS[comp])
+                    for comp, value in versions.items() if value is not None})
 
     def get(self, component: str) -> Target | None:
         return self.entries.get(component)

@@ -9,7 +9,7 @@ from wsgilint.targets import Targets
 def check(paths, *, cwd=None, root=None, select=None, release=None, defines=None, uwsgi=None, httpd=None,
           nginx=None):
     """Return the CheckResult for ``paths`` (strings), optionally only some rules."""
-    targets = Targets(openstack=knowledge.normalize_release(release) if release else None, uwsgi=uwsgi, httpd=httpd,
+    targets = Targets.given(openstack=knowledge.normalize_release(release) if release else None, uwsgi=uwsgi, httpd=httpd,
                       nginx=nginx)
     sel = registry.select(list(select)) if select else None
     opts = pipeline.CheckOptions(paths=[str(p) for p in paths], root=str(root) if root else None,
