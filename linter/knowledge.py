@@ -197,8 +197,14 @@ def normalize_release(text: str) -> str:
         raise ValueError(f"unknown OpenStack release {text!r} (known: {', '.join(RELEASES)})")
     return low
 # Major version of each service in 2025.1 (Epoxy), from the projects' tags.
+# openstack/releases@02df7c9a3c:deliverables/epoxy/<service>.yaml; the offset rule holds for these from
+# 2023.1 to 2026.1 (checked per series in deliverables/<series>/), placement from train (stein is its 1.0.0).
+# ironic is left out: it has several majors per series.
 _EPOXY_MAJOR = {"glance": 30, "nova": 31, "keystone": 27, "neutron": 26, "cinder": 26, "heat": 24,
-                "placement": 13}
+                "placement": 13, "octavia": 16, "designate": 20, "manila": 20, "barbican": 20, "masakari": 19,
+                "cyborg": 14, "magnum": 20}
+SERVICE_MAJOR_SOURCE = "openstack/releases@02df7c9a3c:deliverables/<series>/<service>.yaml"
+
 # Glance runs tasks/interoperable import under uWSGI since 21.0.0 (Victoria): openstack/glance@16a5431c66
 # "Make glance-api able to do async tasks in WSGI mode" (bug 1888713); broken before
 # (glance releasenotes/notes/queens-uwsgi-issues-4cee9e4fdf62c646.yaml).
@@ -213,7 +219,8 @@ def service_major(service: str, release: str) -> int | None:
         return None
     if service not in _EPOXY_MAJOR:
         return None
-    return _EPOXY_MAJOR[service] + RELEASES.index(release) - RELEASES.index("2025.1")
+    major = _EPOXY_MAJOR[service] + RELEASES.index(release) - RELEASES.index("2025.1")
+    return major if major >= 1 else None  # placement did not exist before stein
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -296,19 +303,29 @@ REMOVED_SCRIPTS: dict[str, RemovedScript] = {s.script: s for s in (
     RemovedScript("neutron-api", "neutron", "2026.1", "28.0.0", "neutron.wsgi.api:application",
                   "openstack/neutron@75e5c059f3:releasenotes/notes/remove-wsgi-script-dfebb60c4a16ef74.yaml"),
     RemovedScript("octavia-wsgi", "octavia", "2025.2", "17.0.0", "octavia.wsgi.api:application",
-                  "openstack/octavia@8ebf8d27c4:setup.cfg (first tag 17.0.0)"),
+                  "openstack/octavia@8ebf8d27c4:releasenotes/notes/remove-wsgi-scripts-a66048263bd550c6.yaml"),
+    # Authored 2023-12-06, merged 2025-04-29: first in designate 21.0.0 (git tag --contains).
     RemovedScript("designate-api-wsgi", "designate", "2025.2", "21.0.0", "designate.wsgi.api:application",
-                  "openstack/designate@e6d83dfcf7:setup.cfg (authored 2023-12, first tag 21.0.0)"),
+                  "openstack/designate@e6d83dfcf7:releasenotes/notes/remove-wsgi-scripts-d848069ac50cf062.yaml"),
     RemovedScript("manila-wsgi", "manila", "2025.2", "21.0.0", "manila.wsgi.api:application",
-                  "openstack/manila@02bfe5b41e:setup.cfg (first tag 21.0.0)"),
+                  "openstack/manila@02bfe5b41e:releasenotes/notes/remove-manila-wsgi-script-07f9a4d00a165f4c.yaml"),
     RemovedScript("ironic-api-wsgi", "ironic", "2025.2", "32.0.0", "ironic.wsgi:application",
-                  "openstack/ironic@4349e4156e:setup.cfg (Drop wsgi script; first tag 32.0.0)"),
-    RemovedScript("barbican-wsgi-api", "barbican", "2026.2", "22.0.0", "barbican.wsgi.api:application",
+                  "openstack/ironic@4349e4156e:releasenotes/notes/migrate-wsgi-script-to-module-4113e87f202eecab.yaml"),
+    # Merged 2026-05-05, in no tag of the 2026-05-16 snapshot: barbican 22.0.0 (2026.1) still ships it.
+    RemovedScript("barbican-wsgi-api", "barbican", "2026.2", "23.0.0", "barbican.wsgi.api:application",
                   "openstack/barbican@160f0dd26e:releasenotes/notes/remove-wsgi-scripts-62f9a5ce235b8ab7.yaml"),
+    RemovedScript("masakari-wsgi", "masakari", "2025.2", "20.0.0", "masakari.wsgi.api:application",
+                  "openstack/masakari@ccaecd325f:releasenotes/notes/remove-masakari-wsgi-script-bb737746a17111ab.yaml"),
+    RemovedScript("cyborg-wsgi-api", "cyborg", "2026.1", "16.0.0", "cyborg.wsgi.api:application",
+                  "openstack/cyborg@ee5cdf9c82:releasenotes/notes/remove-wsgi-scripts-entry-point-4e4eeec78e174a07.yaml"),
+    RemovedScript("magnum-api-wsgi", "magnum", "2026.1", "22.0.0", "magnum.wsgi.api:application",
+                  "openstack/magnum@6221cd3188:setup.cfg (first tag 22.0.0)"),
 )}
 # heat-wsgi-api and heat-wsgi-api-cfn are NOT removed: still wsgi_scripts in heat 25.0.0 and 26.0.0
 # (openstack/heat@526defd06e:setup.cfg); the note drop-heat-wsgi-scripts-using-eventlet-fb27d7912ffbd0a4
-# removed the eventlet console scripts heat-api, heat-api-cfn and heat-all.
+# removed the eventlet console scripts heat-api, heat-api-cfn and heat-all. Still shipped at HEAD (2026-08):
+# aodh-api, watcher-api-wsgi, trove-wsgi, blazar-api-wsgi. mistral-wsgi-api was removed by
+# openstack/mistral@aa04c8c375 (2026-06, untagged; replacement mistral.wsgi:application): added once tagged.
 
 
 def release_at_least(release: str, since: str) -> bool:
@@ -462,11 +479,19 @@ OSLO_MESSAGING_BY_RELEASE = {
     "2024.1": "14.7", "2024.2": "14.9", "2025.1": "16.1", "2025.2": "17.1", "2026.1": "17.3", "2026.2": "18.0",
 }
 OSLO_MESSAGING_SOURCES = {
-    release: f"openstack/requirements stable/{release}:upper-constraints.txt"
-    for release in OSLO_MESSAGING_BY_RELEASE if release != "2026.2"
+    "wallaby": "openstack/requirements@c5159ee9d4:upper-constraints.txt (wallaby-eom: 12.7.3)",
+    "xena": "openstack/requirements@b44de01962:upper-constraints.txt (xena-eom: 12.9.4)",
+    "yoga": "openstack/requirements@293555f381:upper-constraints.txt (yoga-eom: 12.13.3)",
+    "zed": "openstack/requirements@39b99397ca:upper-constraints.txt (zed-eom: 14.0.3)",
+    "2023.1": "openstack/requirements@65a429abab:upper-constraints.txt (2023.1-eom: 14.2.5)",
+    "2023.2": "openstack/requirements@ee69687c12:upper-constraints.txt (2023.2-eol: 14.4.2)",
+    "2024.1": "openstack/requirements@d98f6cb23f:upper-constraints.txt (2024.1-eom: 14.7.2)",
+    "2024.2": "openstack/requirements@164c719330:upper-constraints.txt (2024.2-eol: 14.9.3)",
+    "2025.1": "openstack/requirements@19088b84dc:upper-constraints.txt (stable/2025.1: 16.1.2)",
+    "2025.2": "openstack/requirements@0e88245f54:upper-constraints.txt (stable/2025.2: 17.1.0)",
+    "2026.1": "openstack/requirements@0190a07f0a:upper-constraints.txt (stable/2026.1: 17.3.0)",
+    "2026.2": "openstack/releases@02df7c9a3c:deliverables/hibiscus/oslo.messaging.yaml (18.0.0, 18.1.0, 18.2.0)",
 }
-OSLO_MESSAGING_SOURCES["2026.1"] = "openstack/requirements@0190a07f0a:upper-constraints.txt (stable/2026.1)"
-OSLO_MESSAGING_SOURCES["2026.2"] = "openstack/releases@02df7c9a3c:deliverables/hibiscus/oslo.messaging.yaml"
 
 
 def oslo_messaging_version(release: str) -> str | None:
