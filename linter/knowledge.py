@@ -517,3 +517,53 @@ WSGI_SIDE_PROCESSES = {
 # Names that identify each application in a script path or module.
 NOVA_COMPUTE_APP = ("nova-api-wsgi", "nova.wsgi.osapi_compute", "nova-api.wsgi", "osapi_compute")
 NOVA_METADATA_APP = ("nova-metadata-wsgi", "nova.wsgi.metadata", "nova-metadata.wsgi", "nova-api-metadata")
+
+
+# -- where each version and behaviour fact above comes from ------------------------------------
+# tests/test_facts.py requires a source for every version threshold and behaviour table here (the
+# tables' rows carry their own: Default.source, RemovedScript.source, ServiceProfile.source,
+# OSLO_MESSAGING_SOURCES): repo@commit:path, an upstream URL, or the test that measures the server.
+SOURCES = {
+    "UWSGI_PROXY_DEFAULT_PORT": "apache/httpd@f45abec1bd:modules/proxy/mod_proxy_uwsgi.c#L55 (UWSGI_DEFAULT_PORT 3031)",
+    "LIMIT_REQUEST_BODY_DEFAULT_SINCE": "apache/httpd@f45abec1bd:CHANGES#L929 (Changes with Apache 2.4.54: "
+                                        "LimitRequestBody 0 -> 1GB; commit apache/httpd@ce259c4061)",
+    "LIMIT_REQUEST_BODY_KINDS": "tests/test_proof_catalog_apache.py (413 from mod_wsgi and mod_proxy_uwsgi; "
+                                "mod_proxy_http streams the body)",
+    "DISTRO_GRANTED_DIRS": "https://salsa.debian.org/apache-team/apache2/-/blob/master/debian/config-dir/apache2.conf "
+                           "(<Directory /usr/share>, <Directory /var/www>: Require all granted)",
+    "GLANCE_TASKS_UNDER_UWSGI_SINCE": "openstack/glance@16a5431c66:glance/common/wsgi.py (first tag 21.0.0)",
+    "_EPOXY_MAJOR": SERVICE_MAJOR_SOURCE,
+    "EVENTLET_UNTIL": "openstack/nova@35207ee8b5:releasenotes/notes/threading-by-default-sch-api-meta-"
+                      "d2534ce9c7b69d8a.yaml (first tag 33.0.0)",
+    "START_TIME_REQUIRED_SINCE": "openstack/neutron@2131d26f73:releasenotes/notes/wsgi_start-time-101ce9c9a36b8a4f.yaml "
+                                 "(first tag 26.0.0)",
+    "NEEDS_AUTHORIZATION_HEADER": "openstack/keystone@30ef2ffa65:doc/source/admin/oauth1.rst (WSGIPassAuthorization On)",
+    "UWSGI_THREADS_DEFAULT_SINCE": "unbit/uwsgi@1caea16df8:core/init.c (core/uwsgi: set enable threads by default; "
+                                   "first tag 2.0.27); tests/test_proof_uwsgi_versions.py measures it",
+    "UWSGI_DIE_ON_TERM_DEFAULT_SINCE": "unbit/uwsgi@c5646c0ef9:core/master.c (2.0.30: SIGTERM is a brutal reload "
+                                       "without die-on-term); tests/test_proof_uwsgi.py measures it",
+    "UWSGI_MAX_BUFFER_SIZE": "unbit/uwsgi@0d1c793465:core/uwsgi.c (uwsgi_opt_set_16bit); "
+                             "tests/test_proof_catalog_uwsgi.py measures it",
+    "UWSGI_BYTE_OPTIONS": "unbit/uwsgi@0d1c793465:core/uwsgi.c (uwsgi_opt_set_64bit/_int/_16bit: strtoul/atoi); "
+                          "tests/test_proof_uwsgi.py measures 64M as 64 bytes",
+    "UWSGI_MEGABYTE_OPTIONS": "unbit/uwsgi@0d1c793465:core/uwsgi.c (uwsgi_opt_set_megabytes)",
+    "UWSGI_MASTER_ONLY_OPTIONS": "unbit/uwsgi@6cbb2177ae:plugins/python/python_plugin.c (master only; absent from "
+                                 "every 2.0.x tag: linter/data/uwsgi_options.txt)",
+    "UWSGI_OPTIONS_FILE": "scripts/gen_uwsgi_options.py over unbit/uwsgi tags 2.0 .. 2.0.30 (commits in the file)",
+    "NGINX_PROXY_HTTP11_DEFAULT_SINCE": "nginx/nginx@6bb27a6312:src/http/modules/ngx_http_proxy_module.c (first tag "
+                                        "release-1.29.7); nginx/nginx@5ac6f49371:docs/xml/nginx/changes.xml",
+    "HEARTBEAT_RECOMMENDED_FROM": "openstack/oslo.messaging@e44f286e:releasenotes/notes/do-not-run-heartbeat-in-pthread-"
+                                  "by-default-42e1299f59b841f8.yaml (first tag 14.0.0)",
+    "HEARTBEAT_DEPRECATED_IN": "openstack/oslo.messaging@133ca65f:releasenotes/notes/deprecate-the-option-heartbeat_"
+                               "in_pthread-from-rabbit-driver-5757adb83701caa5.yaml (first tag 14.9.0)",
+    "HEARTBEAT_REMOVED_IN": "openstack/oslo.messaging@624f8572:releasenotes/notes/remove-heartbeat-in-pthread-option-"
+                            "0ffa11bfc07c58e2.yaml (first tag 18.0.0)",
+    "OSLO_MESSAGING_BY_RELEASE": "OSLO_MESSAGING_SOURCES (one per row)",
+    "RELEASE_NAMES": "openstack/releases@02df7c9a3c:data/series_status.yaml",
+    "GMR_SERVICES": "openstack/nova@00a030403f:releasenotes/notes/uwsgi-gmr-c00631db79836340.yaml (first tag 27.0.0)",
+    "WSGI_SIDE_PROCESSES": "openstack/neutron@2131d26f73:doc/source/admin/config-wsgi.rst",
+    "NOVA_COMPUTE_APP": "openstack/nova@00a030403f:doc/source/admin/wsgi.rst (compute and metadata cannot share "
+                        "a process)",
+    "PROXY_HEADERS_OPTION": "openstack/ironic@7bc6aba7dd:doc/source/install/include/configure-ironic-api-wsgi.inc; "
+                            "oslo.middleware http_proxy_to_wsgi.py (enable_proxy_headers_parsing default False)",
+}
