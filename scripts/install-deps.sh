@@ -5,7 +5,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl}"
+PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl rpm}"
 
 if command -v apt-get >/dev/null 2>&1; then
     missing=""
@@ -29,6 +29,56 @@ if command -v apt-get >/dev/null 2>&1; then
             if [ -n "$created_policy" ]; then
                 rm -f /usr/sbin/policy-rc.d
             fi
+        fi
+    fi
+fi
+
+# A second, current uWSGI for the version-dependent proofs (issue 13 item 5):
+# Debian 12's apt uWSGI is 2.0.21; this builds the newest 2.0.x from PyPI
+# (`pip index versions uwsgi`: 2.0.31, December 2026) against the system
+# Python, into its own venv, so neither the system Python nor the test
+# package's environment is touched. The pip build has Python compiled in (no
+# `plugins = python3`). tests/oracle.py finds it at this prefix. Measured on
+# the 2-core dev machine: 28 s wall idle, 67 s while other tests ran (`time`, build only).
+UWSGI_PIP_VERSION="${WSGILINT_UWSGI_PIP_VERSION:-2.0.31}"
+UWSGI_PIP_PREFIX="${WSGILINT_ORACLE_PREFIX:-/opt/wsgilint-oracles}/uwsgi-$UWSGI_PIP_VERSION"
+if [ "$("$UWSGI_PIP_PREFIX/bin/uwsgi" --version 2>/dev/null)" != "$UWSGI_PIP_VERSION" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: not root; cannot build uWSGI $UWSGI_PIP_VERSION (its proofs will skip)" >&2
+    else
+        build_pkgs=""
+        if command -v apt-get >/dev/null 2>&1; then
+            # gcc + the system Python's headers build it; python3-venv gives the venv.
+            for p in gcc libc6-dev python3-dev python3-venv; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || build_pkgs="$build_pkgs $p"
+            done
+        fi
+        if [ -n "$build_pkgs" ]; then
+            created_policy=""
+            if [ ! -e /usr/sbin/policy-rc.d ]; then
+                printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+                chmod 755 /usr/sbin/policy-rc.d
+                created_policy=1
+            fi
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update -qq
+            apt-get install -y -qq --no-install-recommends $build_pkgs >/dev/null
+            if [ -n "$created_policy" ]; then
+                rm -f /usr/sbin/policy-rc.d
+            fi
+        fi
+        mkdir -p "$(dirname "$UWSGI_PIP_PREFIX")"
+        log="$UWSGI_PIP_PREFIX.build.log"
+        rm -rf "$UWSGI_PIP_PREFIX"
+        if { /usr/bin/python3 -m venv "$UWSGI_PIP_PREFIX" \
+             && "$UWSGI_PIP_PREFIX/bin/pip" install --no-cache-dir --disable-pip-version-check \
+                  "uwsgi==$UWSGI_PIP_VERSION"; } >"$log" 2>&1 \
+           && [ "$("$UWSGI_PIP_PREFIX/bin/uwsgi" --version 2>/dev/null)" = "$UWSGI_PIP_VERSION" ]; then
+            echo "install-deps: built uWSGI $UWSGI_PIP_VERSION in $UWSGI_PIP_PREFIX"
+        else
+            echo "install-deps: building uWSGI $UWSGI_PIP_VERSION failed (log: $log); last lines:" >&2
+            tail -n 20 "$log" >&2
+            rm -rf "$UWSGI_PIP_PREFIX"
         fi
     fi
 fi

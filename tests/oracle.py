@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import socket
+import subprocess
+from typing import NamedTuple
 
 import pytest
 
@@ -130,6 +133,73 @@ def uwsgi_http_plugin(why: str = "") -> str:
     d = uwsgi_plugin_dir(why)
     return require_file(os.path.join(d, "http_plugin.so"), why,
                         what="uWSGI http plugin not found in %s" % d)
+
+
+# ---- more than one uWSGI (issue 13 item 5) ---------------------------------
+# Debian's apt uWSGI (modular: the python3 plugin is a separate .so, an ini says
+# `plugins = python3`) and a current 2.0.x built by scripts/install-deps.sh with
+# pip into its own venv (Python compiled in, no plugin line). Keep the version
+# in step with UWSGI_PIP_VERSION there.
+UWSGI_PIP_VERSION = os.environ.get("WSGILINT_UWSGI_PIP_VERSION", "2.0.31")
+UWSGI_PIP_PREFIX = os.path.join(os.environ.get("WSGILINT_ORACLE_PREFIX", "/opt/wsgilint-oracles"),
+                                "uwsgi-%s" % UWSGI_PIP_VERSION)
+UWSGI_FLAVOURS = ("debian", "pip")
+
+
+class UwsgiBinary(NamedTuple):
+    """One uWSGI build: flavour ("debian"/"pip"), path, version ("2.0.21"), plugin line for an ini."""
+
+    flavour: str
+    path: str
+    version: str
+    plugins: str  # "plugins = python3" for the modular Debian build, "" when Python is built in
+
+    @property
+    def version_tuple(self) -> tuple:
+        return tuple(int(p) for p in re.findall(r"\d+", self.version)[:3])
+
+    def ini_plugins(self, *extra: str) -> str:
+        """The `plugins = ...` line for an ini needing `extra` plugins too (e.g. "http"), or ""."""
+        if not self.plugins:
+            return ""  # the pip build compiles python, http etc. in
+        return "plugins = %s" % ",".join((*extra, "python3"))
+
+
+def uwsgi_version_of(path: str) -> str | None:
+    """`uwsgi --version` of a binary as "X.Y.Z[.W]" ("2.0.21-debian" -> "2.0.21"), or None."""
+    try:
+        out = subprocess.run([path, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             stdin=subprocess.DEVNULL, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.match(r"(\d+(?:\.\d+)+)", out)
+    return m.group(1) if m else None
+
+
+def uwsgi_binary(flavour: str, why: str = "") -> UwsgiBinary:
+    """The uWSGI build of that flavour; skip loudly (fail under WSGILINT_REQUIRE_ORACLES=1) if absent.
+
+    Run a proof on every build with a fixture over the flavours, e.g.
+    `@pytest.fixture(params=oracle.UWSGI_FLAVOURS)` returning `oracle.uwsgi_binary(request.param)`
+    (tests/test_proof_uwsgi_versions.py), and hand it to stack.uwsgi(..., binary=...).
+    """
+    if flavour == "debian":
+        uwsgi_python_plugin(why or "Debian uWSGI + python3 plugin")
+        path = uwsgi(why)
+        plugins = "plugins = python3"
+    elif flavour == "pip":
+        path = os.path.join(UWSGI_PIP_PREFIX, "bin", "uwsgi")
+        if find_binary(path) is None:
+            missing("pip-built uWSGI %s not found at %s" % (UWSGI_PIP_VERSION, path), why or "second uWSGI")
+        plugins = ""
+    else:
+        raise ValueError("unknown uWSGI flavour %r (known: %s)" % (flavour, ", ".join(UWSGI_FLAVOURS)))
+    version = uwsgi_version_of(path)
+    if version is None:
+        missing("%s --version printed no version" % path, why)
+    if flavour == "pip" and version != UWSGI_PIP_VERSION:
+        missing("%s is uWSGI %s, expected %s" % (path, version, UWSGI_PIP_VERSION), why)
+    return UwsgiBinary(flavour, path, version, plugins)
 
 
 # ---- nginx -----------------------------------------------------------------

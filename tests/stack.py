@@ -570,14 +570,21 @@ class Uwsgi:
 @contextlib.contextmanager
 def uwsgi(tmpdir: Path, ini_text: str, subst: Optional[Mapping[str, object]] = None,
           name: str = "uwsgi", extra_args: Iterable[str] = (), wait_log: Optional[str] = "spawned uWSGI worker",
-          timeout: float = READY_TIMEOUT) -> Iterator[Uwsgi]:
+          timeout: float = READY_TIMEOUT, binary: Optional["oracle.UwsgiBinary"] = None) -> Iterator[Uwsgi]:
     """Start `uwsgi --ini ROOT/uwsgi.ini` (cwd ROOT); wait for its sockets and `wait_log`; yield Uwsgi.
 
     The ini should say `plugins = python3` (or `http,python3`), as on Debian.
     When run as root, unix sockets are chowned to nobody:nogroup (the Apache/
     nginx worker user) unless the ini sets chown-socket, chmod-socket or uid.
+
+    `binary` (an oracle.UwsgiBinary, e.g. from oracle.uwsgi_binary("pip")) runs
+    that build instead of Debian's; its `ini_plugins()` gives the plugin line.
     """
-    oracle.uwsgi_python_plugin()
+    if binary is None:
+        oracle.uwsgi_python_plugin()
+        exe = oracle.uwsgi()
+    else:
+        exe = binary.path
     tmpdir = Path(tmpdir).resolve()
     root = _instance_dir(tmpdir, name)
     full = _base_subst(tmpdir, root, subst)
@@ -586,7 +593,7 @@ def uwsgi(tmpdir: Path, ini_text: str, subst: Optional[Mapping[str, object]] = N
         raise StackError("uwsgi(): the ini must not daemonize (the harness tracks the pid)")
     ini = root / "uwsgi.ini"
     ini.write_text(text if text.endswith("\n") else text + "\n")
-    argv = [oracle.uwsgi(), "--ini", str(ini)]
+    argv = [exe, "--ini", str(ini)]
     if _running_as_root() and not _ini_values(text, ("chown-socket", "chmod-socket", "uid")):
         argv += ["--chown-socket", "%s:%s" % (UNPRIVILEGED_USER, UNPRIVILEGED_GROUP)]
     argv += list(extra_args)

@@ -224,3 +224,15 @@ def test_root_slash_names_this_machines_servers_as_detected():
         upstream = versions[comp].split(":")[-1].split("-")[0]
         line = next(ln for ln in proc.stdout.splitlines() if ln.strip().startswith(label + " "))
         assert upstream in line and "detected: /var/lib/dpkg/status" in line, line
+
+
+def test_removed_script_keystone_25_from_a_kolla_venv_is_quiet(tmp_path):
+    root = _tree(tmp_path)
+    meta = root / "var/lib/kolla/venv/lib/python3.12/site-packages/keystone-25.0.1.dist-info/METADATA"
+    meta.parent.mkdir(parents=True)
+    meta.write_text("Metadata-Version: 2.1\nName: keystone\nVersion: 25.0.1\n\n")
+    assert _wsg407(root) == []
+    meta.write_text("Metadata-Version: 2.1\nName: keystone\nVersion: 28.0.0\n\n")
+    meta.parent.rename(meta.parent.with_name("keystone-28.0.0.dist-info"))
+    [f] = _wsg407(root)
+    assert f["severity"] == "error" and "dist-info" in f["message"], f["message"]
