@@ -28,6 +28,7 @@ from conftest import FIXTURES  # noqa: E402
 from lintrun import check  # noqa: E402
 from proofkit import fixture_text as _text, need_apache as _need_apache, need_uwsgi as _need_uwsgi, time_limit  # noqa: E402
 
+from wsgilint.targets import Targets
 from wsgilint import engine, knowledge, pipeline, registry  # noqa: E402
 
 RULES = FIXTURES / "rules"
@@ -60,7 +61,7 @@ def _lint(case: Path, rule_id: str, release: str | None = None) -> list[tuple[st
 
 def _lint_httpd(case: Path, rule_id: str, httpd: str) -> list[tuple[str, str, int]]:
     opts = pipeline.CheckOptions(paths=[str(case)], cwd=str(case.parent),
-                                 targets=knowledge.Targets(httpd=httpd),
+                                 targets=Targets.given(httpd=httpd),
                                  engine=engine.EngineOptions(selected=registry.select([rule_id])))
     return [(f.rule.id, f.path, f.line) for f in pipeline.run(opts).findings]
 
