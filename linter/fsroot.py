@@ -4,6 +4,18 @@ Paths named inside configs are *config paths* (absolute as the server would see
 them). With a root, they are resolved inside it as a chroot would: ``..`` stops
 at the root and absolute symlink targets are re-anchored at the root, so no file
 outside the root is ever opened. Nothing is written and nothing is executed.
+
+With a root, the kernel is never handed a path that could cross a symlink the
+resolver did not vet, even while another process changes the tree (issue 20 #2,
+``../shared/hostile/escape-toctou-dir-swap``): every open, stat, readlink and
+listing is ``op(NAME, dir_fd=FD)`` with NAME one component, opened with
+O_NOFOLLOW, and FD a directory descriptor reached from a descriptor of the root
+by O_NOFOLLOW|O_DIRECTORY opens of vetted components (``_dirfd``). Symlinks are
+read (readlinkat) and resolved here; ``..`` is never handed to the kernel. A
+directory swapped for a symlink after it was opened keeps being read through the
+descriptor opened before the swap (the check reads one snapshot); one swapped
+before it was opened is re-resolved inside the root. Without a root (root = /)
+host paths are opened as given, as before.
 """
 
 from __future__ import annotations
@@ -21,6 +33,9 @@ from contextlib import contextmanager
 from wsgilint.limits import Limits
 
 MAX_SYMLINKS = 40
+# Directory descriptors kept open per check (with a root); past this many the cache
+# is emptied and refilled as directories are used again (each costs one openat).
+MAX_DIR_FDS = 256
 _UNKNOWN = object()
 WILDCARD_CHARS = frozenset("*?[")
 
@@ -68,6 +83,133 @@ class FileSystem:
         self._listings: dict[str, list[tuple[str, bool]]] = {}  # directory config path -> entries
         self.on_read = None  # optional callback(config_path) per file read (progress display)
         self._prefetch: _Prefetch | None = None
+        # With a root: directory path relative to the root ("" is the root) -> an
+        # O_PATH descriptor of that directory, or -1 when it could not be opened as a
+        # directory without following a symlink. See _dirfd.
+        self._fds: dict[str, int] = {}
+        self._rootlen = len(self.root) if self.root else 0
+
+    def close(self) -> None:
+        """Close the directory descriptors this check holds (with a root). Idempotent."""
+        fds, self._fds = self._fds, {}
+        for fd in fds.values():
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        fds.clear()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+    # -- descriptors (with a root) ------------------------------------------------
+    def _dirfd(self, rel: str) -> int | None:
+        """An O_PATH descriptor of the directory ``rel`` (a resolved path relative to the
+        root, components joined by "/", "" for the root), or None.
+
+        Opened component by component from the root's descriptor with
+        O_NOFOLLOW|O_DIRECTORY: a component that is (now) a symlink or not a directory
+        is never crossed. Each directory is opened once per check; the descriptor is
+        kept (a swap of the name later cannot redirect it).
+        """
+        fds = self._fds
+        fd = fds.get(rel)
+        if fd is not None:
+            return fd if fd >= 0 else None
+        if len(fds) >= MAX_DIR_FDS:
+            self._trim()
+            fds = self._fds
+        cur = fds.get("")
+        if cur is None:
+            try:
+                cur = os.open(self.root, _DIR_FLAGS)
+            except (OSError, ValueError):
+                cur = -1
+            fds[""] = cur
+        if cur < 0 or not rel:
+            return cur if cur >= 0 else None
+        key = ""
+        for comp in rel.split("/"):
+            key = key + "/" + comp if key else comp
+            nxt = fds.get(key)
+            if nxt is None:
+                if comp in ("", ".", ".."):
+                    nxt = -1  # never in a resolved path; never handed to the kernel
+                else:
+                    try:
+                        nxt = os.open(comp, _DIR_FLAGS, dir_fd=cur)
+                    except (OSError, ValueError):
+                        nxt = -1
+                fds[key] = nxt
+            if nxt < 0:
+                return None
+            cur = nxt
+        return cur
+
+    def _trim(self) -> None:
+        """Close every cached directory descriptor but the root's (bounded descriptors)."""
+        fds = self._fds
+        root_fd = fds.pop("", None)
+        self.close()
+        if root_fd is not None:
+            self._fds[""] = root_fd
+
+    def _at(self, hp: str) -> tuple[int | None, str]:
+        """(descriptor of the parent directory, last component) of a resolved host path
+        under the root; the root itself is (the root's descriptor, ".")."""
+        rel = hp[self._rootlen:].lstrip("/")
+        parent, _, name = rel.rpartition("/")
+        if not name:
+            return self._dirfd(""), "."
+        return self._dirfd(parent), name
+
+    def _lstat_at(self, hp: str) -> os.stat_result:
+        """lstat of a resolved host path, through descriptors (with a root) or as given."""
+        if self.root is None:
+            return os.lstat(hp)
+        dfd, name = self._at(hp)
+        if dfd is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), hp)
+        return os.stat(name, dir_fd=dfd, follow_symlinks=False)
+
+    def _stat(self, hp: str) -> os.stat_result:
+        """stat of a resolved host path. With a root the last component is not followed:
+        a resolved path ends in no symlink, unless one was swapped in since (then its
+        lstat is what is reported, never the file it points to)."""
+        return os.stat(hp) if self.root is None else self._lstat_at(hp)
+
+    def _open_file(self, hp: str) -> int:
+        """A read-only, non-blocking descriptor of the resolved host path ``hp``."""
+        if self.root is None:
+            return os.open(hp, _OPEN_FLAGS)
+        dfd, name = self._at(hp)
+        if dfd is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), hp)
+        return os.open(name, _OPEN_FLAGS, dir_fd=dfd)
+
+    def _scandir(self, hp: str) -> tuple[list, int | None]:
+        """os.scandir of the resolved directory ``hp``: (entries, descriptor to close or None).
+
+        With a root the directory's vetted descriptor (_dirfd) is re-opened for reading
+        (``.`` relative to it: the same directory, whatever its name now leads to) and
+        listed through that descriptor; any lstat scandir falls back to (no d_type) is
+        relative to it too.
+        """
+        if self.root is None:
+            return list(os.scandir(hp)), None
+        dfd = self._dirfd(hp[self._rootlen:].lstrip("/"))
+        if dfd is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), hp)
+        fd = os.open(".", _LIST_FLAGS, dir_fd=dfd)
+        try:
+            return list(os.scandir(fd)), fd
+        except BaseException:
+            os.close(fd)
+            raise
 
     # -- paths -----------------------------------------------------------------
     def to_config_path(self, host_path: str) -> str:
@@ -130,6 +272,11 @@ class FileSystem:
         if hit is not None:
             return hit
         root = self.root or ""
+        done = self._dir_cache.get(config_path)  # resolved before, as the directory of a file
+        if done is not None:
+            hit = root + ("/" + "/".join(done) if done else ("" if root else "/"))
+            self._resolved[config_path] = hit
+            return hit
         head, _, tail = config_path.rpartition("/")
         base = self._dir_cache.get(head)
         if base is None:
@@ -141,7 +288,9 @@ class FileSystem:
         return hit
 
     def _walk_components(self, done: list[str], todo: list[str], config_path: str) -> list[str]:
-        root = self.root or ""
+        if self.root is not None:
+            return self._walk_at(done, todo, config_path)
+        root = ""
         links = 0
         while todo:
             comp = todo.pop()
@@ -169,6 +318,52 @@ class FileSystem:
                 done.append(comp)
         return done
 
+    def _walk_at(self, done: list[str], todo: list[str], config_path: str) -> list[str]:
+        """_walk_components inside the root, through directory descriptors: each component
+        is lstat'ed (and a symlink read) relative to its parent's descriptor (_dirfd), so
+        no path the kernel walks can cross an unvetted symlink. Same results as the
+        path walk on a tree nobody changes."""
+        links = 0
+        parent = None  # descriptor of "/".join(done), while done is unchanged
+        while todo:
+            comp = todo.pop()
+            if comp in ("", "."):
+                continue
+            if comp == "..":
+                if done:
+                    done.pop()
+                    parent = None
+                continue
+            if parent is None:
+                parent = self._dirfd("/".join(done))
+            if parent is None:  # a missing (or not a) directory: the rest is lexical
+                done.append(comp)
+                continue
+            try:
+                st = os.stat(comp, dir_fd=parent, follow_symlinks=False)
+            except (OSError, ValueError):
+                done.append(comp)
+                parent = None
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                links += 1
+                if links > MAX_SYMLINKS:
+                    raise ReadError(f"{config_path}: too many levels of symbolic links")
+                try:
+                    target = os.readlink(comp, dir_fd=parent)
+                except (OSError, ValueError):
+                    done.append(comp)  # replaced since the lstat: unreadable as a link
+                    parent = None
+                    continue
+                if target.startswith("/"):
+                    done = []
+                    parent = None
+                todo.extend(reversed(target.split("/")))
+            else:
+                done.append(comp)
+                parent = None
+        return done
+
     # -- queries ---------------------------------------------------------------
     def _kind(self, config_path: str) -> str | None:
         """"file", "dir", "other" (symlinks followed inside the root), or None when missing."""
@@ -176,8 +371,8 @@ class FileSystem:
         if kind is not _UNKNOWN:
             return kind
         try:
-            mode = os.stat(self.resolve(config_path)).st_mode
-        except (OSError, ReadError):
+            mode = self._stat(self.resolve(config_path)).st_mode
+        except (OSError, ValueError, ReadError):
             kind = None
         else:
             kind = "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
@@ -194,9 +389,18 @@ class FileSystem:
         return self._kind(config_path) == "file"
 
     def is_symlink(self, config_path: str) -> bool:
+        """Is the last component of ``config_path`` a symlink (its directory resolved inside the root)?"""
+        if self.root is None:
+            try:
+                return os.path.islink(self.host_path(config_path))
+            except OSError:
+                return False
+        head, _, tail = posixpath.normpath(config_path).rpartition("/")
+        if not tail or tail == "..":
+            return False
         try:
-            return os.path.islink(self.host_path(config_path))
-        except OSError:
+            return stat.S_ISLNK(self._lstat_at(self.resolve(head or "/").rstrip("/") + "/" + tail).st_mode)
+        except (OSError, ValueError, ReadError):
             return False
 
     def same_file(self, a: str, b: str) -> bool:
@@ -221,26 +425,30 @@ class FileSystem:
             return listed
         try:
             real = self.resolve(config_path)
-            entries = list(os.scandir(real))
-        except (OSError, ReadError):
+            entries, fd = self._scandir(real)
+        except (OSError, ValueError, ReadError):
             return []
         prefix = config_path.rstrip("/") + "/"
         host_prefix = real.rstrip("/") + "/"
         resolved = self._resolved
         kinds = self._kinds
         out = []
-        for e in entries:
-            name = e.name
-            try:
-                link = e.is_symlink()
-                if not link:
-                    cp = prefix + name
-                    resolved[cp] = host_prefix + name
-                    kinds[cp] = "dir" if e.is_dir(follow_symlinks=False) else \
-                        "file" if e.is_file(follow_symlinks=False) else "other"
-            except OSError:
-                link = True  # unknown: treated like a symlink (resolved and stat'ed when used)
-            out.append((name, link))
+        try:
+            for e in entries:
+                name = e.name
+                try:
+                    link = e.is_symlink()
+                    if not link:
+                        cp = prefix + name
+                        resolved[cp] = host_prefix + name
+                        kinds[cp] = "dir" if e.is_dir(follow_symlinks=False) else \
+                            "file" if e.is_file(follow_symlinks=False) else "other"
+                except OSError:
+                    link = True  # unknown: treated like a symlink (resolved and stat'ed when used)
+                out.append((name, link))
+        finally:
+            if fd is not None:  # the entries' lstat fallback (no d_type) is relative to it
+                os.close(fd)
         if all(name.isascii() for name, _ in out):
             out.sort()  # byte order is code point order for ASCII names
         else:
@@ -305,8 +513,8 @@ class FileSystem:
     def _is_link(self, base: str, name: str) -> bool:
         """Is entry ``name`` of directory ``base`` a symlink (checked inside the root)?"""
         try:
-            return stat.S_ISLNK(os.lstat(self.resolve(base) + "/" + name).st_mode)
-        except (OSError, ReadError):
+            return stat.S_ISLNK(self._lstat_at(self.resolve(base).rstrip("/") + "/" + name).st_mode)
+        except (OSError, ValueError, ReadError):
             return True
 
     def read_bytes(self, config_path: str) -> bytes:
@@ -316,7 +524,7 @@ class FileSystem:
         if self._kinds.get(config_path) != "file":
             # Not seen as a regular file yet: never open a directory, FIFO or device.
             try:
-                st = os.stat(hp)
+                st = self._stat(hp)
             except OSError as exc:
                 raise ReadError(f"cannot read {self.display(config_path)}: "
                                 f"{os.strerror(exc.errno or errno.EIO)}") from None
@@ -335,7 +543,7 @@ class FileSystem:
             if data is not None:
                 return data
         try:
-            return _read_regular(hp, self.max_file_bytes)
+            return _read_regular(hp, self.max_file_bytes, self._open_file)
         except _NotRegular as exc:
             raise ReadError(f"cannot read {self.display(config_path)}: {exc}") from None
         except _TooBig as exc:
@@ -371,7 +579,7 @@ class FileSystem:
                         wanted[p] = len(hosts)
                         hosts.append(hp)
             if len(hosts) >= self.prefetch_min:
-                pf = _Prefetch.start(wanted, hosts, self.max_file_bytes)
+                pf = _Prefetch.start(wanted, hosts, self.max_file_bytes, self._open_file)
         if pf is None:
             yield
             return
@@ -430,14 +638,28 @@ class _TooBig(Exception):
 # device, and re-check what was actually opened.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | \
     getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+# Directories walked through (with a root): never a symlink, never anything but a
+# directory. O_PATH (Linux) needs only search permission and cannot read; elsewhere
+# O_RDONLY.
+_DIR_FLAGS = (getattr(os, "O_PATH", 0) or os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0) | \
+    getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# A directory opened to be listed.
+_LIST_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | \
+    getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def _read_regular(hp: str, max_bytes: int) -> bytes:
+def _open_host(hp: str) -> int:
+    return os.open(hp, _OPEN_FLAGS)
+
+
+def _read_regular(hp: str, max_bytes: int, opener=_open_host) -> bytes:
     """The bytes of the regular file at host path ``hp``: open, fstat, read, close.
 
-    Raises OSError, _NotRegular or _TooBig. Shared by read_bytes and the prefetch child.
+    ``opener`` opens it (FileSystem._open_file: relative to a vetted directory
+    descriptor when there is a root). Raises OSError, _NotRegular or _TooBig.
+    Shared by read_bytes and the prefetch child.
     """
-    fd = os.open(hp, _OPEN_FLAGS)
+    fd = opener(hp)
     try:
         fst = os.fstat(fd)
         if not stat.S_ISREG(fst.st_mode):
@@ -490,7 +712,8 @@ class _Prefetch:
     itself and reports what it finds, exactly as without a prefetch.
 
     The child only opens and reads files the parent had already resolved inside the
-    root as regular files, with read_bytes' own checks (_read_regular); it writes
+    root as regular files, with read_bytes' own checks (_read_regular) and its opener
+    (with a root: relative to the vetted directory descriptors it inherits); it writes
     nothing but the pipe and ends with os._exit (no atexit handler, no buffer flush).
     Threads would make fork unsafe; _can_fork refuses then. Measured on the
     10k-vhost tree: see bench/README.md.
@@ -505,7 +728,8 @@ class _Prefetch:
         self.done = False
 
     @classmethod
-    def start(cls, wanted: dict[str, int], hosts: list[str], max_bytes: int) -> "_Prefetch | None":
+    def start(cls, wanted: dict[str, int], hosts: list[str], max_bytes: int,
+              opener=_open_host) -> "_Prefetch | None":
         try:
             rfd, wfd = os.pipe()
         except OSError:
@@ -525,7 +749,7 @@ class _Prefetch:
         if pid == 0:  # the child: read, send, and leave without running anything else
             try:
                 os.close(rfd)
-                _child(hosts, max_bytes, wfd)
+                _child(hosts, max_bytes, wfd, opener)
             finally:
                 os._exit(0)
         os.close(wfd)
@@ -578,15 +802,18 @@ class _Prefetch:
                 pass
 
 
-def _child(hosts: list[str], max_bytes: int, wfd: int) -> None:
-    """The prefetch child's work: each file's record, written in ~256 KiB batches."""
+def _child(hosts: list[str], max_bytes: int, wfd: int, opener=_open_host) -> None:
+    """The prefetch child's work: each file's record, written in ~256 KiB batches.
+
+    ``opener`` is the parent's FileSystem._open_file: with a root, the child opens each
+    file relative to the (inherited) vetted directory descriptors, as read_bytes does."""
     pack = _HEADER.pack
     batch: list[bytes] = []
     size = 0
     try:
         for i, hp in enumerate(hosts):
             try:
-                data = _read_regular(hp, max_bytes)
+                data = _read_regular(hp, max_bytes, opener)
             except Exception:  # noqa: BLE001 - anything unusual is read_bytes' to report
                 batch.append(pack(i, _FALLBACK))
                 size += _HEADER.size
