@@ -1,18 +1,21 @@
 """nova's eventlet-era API runs with more than one thread per process.
 
 ## What it does
-When the target release ships a nova older than 33.0.0 (before 2026.1, where
-native threads became the default), finds nova API/metadata served by a
-mod_wsgi daemon with `threads` above 1 (mod_wsgi's default is 15) or by a uWSGI
-instance with `threads` above 1. The release comes from `--openstack-release`
-and is named in the message.
+For nova older than 33.0.0 (before 2026.1, where native threads became the
+default: openstack/nova@35207ee8b5, note threading-by-default-sch-api-meta),
+finds nova API/metadata served by a mod_wsgi daemon with `threads` above 1
+(mod_wsgi's default is 15) or by a uWSGI instance with `threads` above 1.
+nova's version comes from `--openstack-release` or the tree's packages and is
+named in the message; when it is unknown the warning says it applies to nova
+older than 33.0.0. On 33.x, `OS_NOVA_DISABLE_EVENTLET_PATCHING` set to a false
+value brings eventlet back (nova/monkey_patch.py); that environment is not read.
 
 ## Why is this bad?
 Until 33.0.0 the nova API monkey-patches with eventlet. Real OS threads next to
 eventlet's hub break it: RPC calls end in `MessagingTimeout` after the worker
 was idle, and tracebacks say `cannot switch to a different thread`. nova's
-release notes (Stein, bugs 1825584 and 1829062) and its admin guide say to run
-one thread per process and scale with processes.
+release notes (Stein, bugs 1825584 and 1829062) say to run one thread per
+process and scale with processes.
 
 ## Example
 ```apache
@@ -30,20 +33,18 @@ WSGIScriptAlias /compute /var/www/nova/nova-api.wsgi
 
 ## References
 - https://docs.openstack.org/releasenotes/nova/stein.html
-- https://docs.openstack.org/nova/latest/admin/concurrency.html
+- https://docs.openstack.org/releasenotes/nova/2026.1.html
 """
 
 from wsgilint.findings import WARNING, Hit, Related, Rule
 from wsgilint.knowledge import EVENTLET_UNTIL, EVENTLET_UNTIL_RELEASE, MOD_WSGI_DEFAULTS
 from wsgilint.model.types import Deployment
 from wsgilint.rules._modwsgi import apache_routes
+from wsgilint.numbers import parse_int
 
 
 def _int(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return parse_int(text, signed=True)  # ASCII digits only, never raises (wsgilint.numbers)
 
 
 def _eventlet(model: Deployment, service: str | None) -> str | None:
@@ -96,7 +97,7 @@ RULE = Rule(
     fix="Set threads=1 on the WSGIDaemonProcess (or `threads = 1` in uWSGI) and scale with processes",
     references=(
         "https://docs.openstack.org/releasenotes/nova/stein.html",
-        "https://docs.openstack.org/nova/latest/admin/concurrency.html",
+        "https://docs.openstack.org/releasenotes/nova/2026.1.html",
     ),
     check=check,
     docs=__doc__,

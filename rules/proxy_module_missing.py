@@ -11,8 +11,9 @@ sites-available file is not judged: its module state is unknown.
 Without the submodule, httpd starts and answers **500** on that route:
 `AH00898: No protocol handler was valid for the URL /image ... If you are using
 a DSO version of mod_proxy, make sure the proxy submodules are included in the
-configuration using LoadModule.` The Heat, Glance and Manila guides only say
-`a2enmod proxy`, which loads mod_proxy alone. Without mod_proxy or mod_wsgi,
+configuration using LoadModule.` heat's and manila's guides only say
+`a2enmod proxy` (heat doc/source/operating_guides/httpd.rst, manila
+doc/source/contributor/apache-httpd.rst), which loads mod_proxy alone. Without mod_proxy or mod_wsgi,
 `apache2 -t` fails: "Invalid command 'ProxyPass'".
 
 ## Example
