@@ -384,3 +384,98 @@ def test_command_line_define_matches_httpd(tmp_path):
         assert p.returncode == 0, p.stderr
         theirs = [m.group(1) for m in re.finditer(r"^\s+\((?:\*|\d+)\) (.*)$", p.stdout, re.M)]
         assert [f.config_path for f in cfg.files] == theirs
+
+
+# ---- directive arguments httpd refuses at start-up (WSG217 apache-directive-refused) -------------
+# Each case: (body, httpd accepts?). Sources of the accepted sets and messages: mod_wsgi 4.9.4
+# src/server/mod_wsgi.c (wsgi_add_script_alias, wsgi_add_daemon_process), httpd 2.4.x
+# modules/proxy/mod_proxy.c (add_pass, set_worker_param); the oracle decides here.
+_PROXY = "ProxyPass /p http://127.0.0.1:9/ "
+_DAEMON = "WSGIDaemonProcess d "
+_ALIAS = "WSGIScriptAlias /a /srv/app.wsgi "
+DIRECTIVE_CASES = {
+    "alias_ok_all_options": (_ALIAS + "process-group=%{GLOBAL} application-group=%{GLOBAL} callable-object=app "
+                             "pass-authorization=On\n", True),
+    "alias_underscore_option": (_ALIAS + "process_group=d\n", False),
+    "alias_option_without_value_sign": (_ALIAS + "processgroup\n", False),
+    "alias_pass_authorization_yes": (_ALIAS + "pass-authorization=yes\n", False),
+    "alias_empty_application_group": (_ALIAS + "application-group=\n", False),
+    "alias_one_argument": ("WSGIScriptAlias /a\n", False),
+    "aliasmatch_ok": ('WSGIScriptAliasMatch "^/a(.*)" /srv/app.wsgi$1 application-group=%{GLOBAL}\n', True),
+    "aliasmatch_unknown_option": ('WSGIScriptAliasMatch "^/a" /srv/app.wsgi group=x\n', False),
+    "daemon_ok_many_options": (_DAEMON + "processes=2 threads=15 display-name=%{GROUP} umask=0022 home=/srv "
+                               "maximum-requests=1000 request-timeout=60 socket-timeout=30 inactivity-timeout=0 "
+                               "header-buffer-size=0 response-buffer-size=70000 python-path=/srv lang=C.UTF-8 "
+                               "locale=C.UTF-8 listen-backlog=100 queue-timeout=45 server-metrics=On "
+                               "script-user=nobody\n", True),
+    "daemon_thread_misspelt": (_DAEMON + "processes=2 thread=1\n", False),
+    "daemon_processes_zero": (_DAEMON + "processes=0\n", False),
+    "daemon_processes_word": (_DAEMON + "processes=five\n", False),
+    "daemon_processes_trailing_junk": (_DAEMON + "processes=4x\n", True),
+    "daemon_threads_zero": (_DAEMON + "threads=0\n", True),
+    "daemon_threads_negative": (_DAEMON + "threads=-1\n", False),
+    "daemon_threads_too_many": (_DAEMON + "threads=70000\n", False),
+    "daemon_umask_not_octal": (_DAEMON + "umask=0029\n", False),
+    "daemon_home_relative": (_DAEMON + "home=srv\n", False),
+    "daemon_user_root": (_DAEMON + "user=root\n", False),
+    "daemon_header_buffer_small": (_DAEMON + "header-buffer-size=100\n", False),
+    "daemon_send_buffer_small": (_DAEMON + "send-buffer-size=100\n", False),
+    "daemon_timeout_negative": (_DAEMON + "request-timeout=-5\n", False),
+    "daemon_server_metrics_maybe": (_DAEMON + "server-metrics=maybe\n", False),
+    "daemon_script_user_and_group": (_DAEMON + "script-user=nobody script-group=nogroup\n", False),
+    "daemon_no_name": ("WSGIDaemonProcess\n", False),
+    "daemon_empty_processes": (_DAEMON + "processes=\n", False),
+    "process_group_ok": ("WSGIProcessGroup %{GLOBAL}\n", True),
+    "process_group_two_args": ("WSGIProcessGroup a b\n", False),
+    "application_group_no_args": ("WSGIApplicationGroup\n", False),
+    "timeout_two_args": ("Timeout 60 70\n", False),
+    "limit_request_body_no_args": ("LimitRequestBody\n", False),
+    "proxypass_ok": (_PROXY + "retry=0 timeout=600 connectiontimeout=5 keepalive=On acquire=100 ping=2 "
+                              "flushpackets=auto lbset=3 iobuffersize=0 disablereuse=Off\n", True),
+    "proxypass_flags_ok": (_PROXY + "nocanon noquery retry=0\n", True),
+    "proxypass_connecttimeout": (_PROXY + "connecttimeout=5\n", False),
+    "proxypass_timeout_zero": (_PROXY + "timeout=0\n", False),
+    "proxypass_keepalive_yes": (_PROXY + "keepalive=yes\n", False),
+    "proxypass_word_without_value": (_PROXY + "retry\n", False),
+    "proxypass_retry_negative": (_PROXY + "retry=-1\n", False),
+    "proxypass_connectiontimeout_ms": (_PROXY + "connectiontimeout=100ms\n", True),
+    "proxypass_connectiontimeout_word": (_PROXY + "connectiontimeout=soon\n", False),
+    "proxypass_connectiontimeout_unit": (_PROXY + "connectiontimeout=5x\n", False),
+    "proxypass_ping_minutes": (_PROXY + "ping=1min\n", True),
+    "daemon_response_buffer_small": (_DAEMON + "response-buffer-size=1000\n", False),
+    "proxypass_lbset_too_big": (_PROXY + "lbset=100\n", False),
+    "proxypass_iobuffersize_small": (_PROXY + "iobuffersize=100\n", False),
+    "proxypass_in_location_ok": ("<Location /x>\n" "ProxyPass http://127.0.0.1:9/ retry=0\n</Location>\n", True),
+    "proxypass_in_location_unknown": ("<Location /x>\n" "ProxyPass http://127.0.0.1:9/ retries=0\n</Location>\n",
+                                      False),
+    # a shared worker: httpd ignores the second one's parameters (AH01146), so nothing is refused
+    "proxypass_shared_worker_params_ignored": (_PROXY + "retry=0\nProxyPass /q http://127.0.0.1:9/ bogus=1\n",
+                                               True),
+    "proxypass_balancer_untouched": ("ProxyPass /b balancer://c/ stickysession=x\n", True),
+}
+
+
+def _directive_tree(tree: Path, body: str) -> Path:
+    _, moddir = _apache()
+    mods = "".join(f"LoadModule {m}_module {moddir}/mod_{m}.so\n" for m in ("authz_core", "proxy", "proxy_http",
+                                                                            "proxy_balancer", "slotmem_shm",
+                                                                            "lbmethod_byrequests"))
+    wsgi = f"LoadModule wsgi_module {oracle.mod_wsgi_so('WSG217 differential')}\n"
+    return write(tree / "httpd.conf", header(tree) + mods + wsgi + body)
+
+
+@pytest.mark.parametrize("name", sorted(DIRECTIVE_CASES))
+def test_directive_arguments_match_apache2_t(name, tmp_path):
+    import lintrun
+
+    body, accepts = DIRECTIVE_CASES[name]
+    tree = tmp_path / "tree"
+    conf = _directive_tree(tree, body)
+    p = run_httpd(tree, conf)
+    assert (p.returncode == 0) == accepts, p.stdout + p.stderr
+    result = lintrun.check([tree], cwd=tmp_path, select=["WSG217"])
+    found = [f.message for f in result.findings if f.rule.id == "WSG217"]
+    assert (not found) == accepts, (found, p.stderr)
+    if found:  # the server's own message
+        msg = found[0].split("httpd refuses this at start-up: ", 1)[1]
+        assert msg in p.stderr, (msg, p.stderr)

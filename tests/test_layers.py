@@ -11,7 +11,8 @@ LINTER = PROJECT / "linter"
 RULES = PROJECT / "rules"
 
 # What a rule may import from wsgilint: the model, findings, knowledge, sources and its helpers.
-RULE_ALLOWED = ("wsgilint.findings", "wsgilint.model", "wsgilint.knowledge", "wsgilint.source", "wsgilint.rules")
+RULE_ALLOWED = ("wsgilint.findings", "wsgilint.model", "wsgilint.knowledge", "wsgilint.source", "wsgilint.rules",
+                "wsgilint.numbers")
 FILE_ACCESS_MODULES = {"os", "io", "pathlib", "shutil", "subprocess", "socket", "glob", "tempfile"}
 
 
