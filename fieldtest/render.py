@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Render the field-test deployments into whole trees: fieldtest/<name>/tree/...
+
+Each deployment takes files from a public repository at a pinned commit (read with
+`git show COMMIT:PATH` from a local mirror: set FIELDTEST_MIRRORS, default
+/work/.mirror, laid out as <owner>+<repo>/repo), fills the template with the values
+its defaults or docs give (see fieldtest/<name>/SOURCE.md), and puts it into a copy
+of a stock Debian 12 /etc/apache2 or /etc/nginx (fieldtest/base/, copied from the
+packages apache2 2.4.71 and nginx 1.22.1, unmodified: `dpkg -V` was silent).
+
+Sources that could not be mirrored (too large) are stored verbatim under
+fieldtest/<name>/src/ with their origin in SOURCE.md.
+
+Usage: python3 fieldtest/render.py [NAME ...]   (rewrites fieldtest/NAME/tree)
+Standard library + jinja2 (already a transitive test dependency) + PyYAML only.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BASE = HERE / "base"
+MIRRORS = Path(os.environ.get("FIELDTEST_MIRRORS", "/work/.mirror"))
+
+
+def git_show(repo: str, commit: str, path: str) -> str:
+    gitdir = MIRRORS / repo.replace("/", "+") / "repo"
+    return subprocess.run(["git", "--git-dir", str(gitdir), "show", "%s:%s" % (commit, path)],
+                          check=True, stdout=subprocess.PIPE, text=True).stdout
+
+
+def jinja(text: str, **values) -> str:
+    import jinja2
+    return jinja2.Environment(keep_trailing_newline=True).from_string(text).render(**values)
+
+
+def shell_subst(text: str, values: dict) -> str:
+    """${VAR} and ${VAR:-default} as the searxng install scripts' template engine fills them; \\$ -> $."""
+    def one(m):
+        name, default = m.group(1), m.group(3)
+        if name in values:
+            return str(values[name])
+        if default is not None:
+            return default
+        raise KeyError(name)
+    text = re.sub(r"(?<!\\)\$\{(\w+)(:-([^}]*))?\}", one, text)
+    return text.replace("\\$", "$")
+
+
+def helm_value(repo: str, commit: str, path: str, keys: list[str]):
+    import yaml
+    data = yaml.safe_load(git_show(repo, commit, path))
+    for k in keys:
+        data = data[k]
+    return data
+
+
+def to_oslo_conf(sections: dict) -> str:
+    """helm-toolkit.utils.to_oslo_conf (openstack-helm): sections and keys sorted, `key = value`."""
+    out = []
+    for section in sorted(sections):
+        out.append("[%s]" % section)
+        for key in sorted(sections[section]):
+            value = sections[section][key]
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            out.append("%s = %s" % (key, value))
+    return "\n".join(out) + "\n"
+
+
+class Tree:
+    def __init__(self, name: str):
+        self.root = HERE / name / "tree"
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        self.root.mkdir(parents=True)
+
+    def p(self, path: str) -> Path:
+        return self.root / path.lstrip("/")
+
+    def write(self, path: str, text: str) -> None:
+        f = self.p(path)
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text)
+
+    def link(self, path: str, target: str) -> None:
+        f = self.p(path)
+        f.parent.mkdir(parents=True, exist_ok=True)
+        if f.is_symlink() or f.exists():
+            f.unlink()
+        f.symlink_to(target)
+
+    def apache(self, *mods: str) -> None:
+        """Stock Debian /etc/apache2 (no site enabled) plus `a2enmod MOD...`."""
+        shutil.copytree(BASE / "apache2", self.p("/etc/apache2"), symlinks=True)
+        for m in mods:
+            self.a2enmod(m)
+
+    def a2enmod(self, mod: str) -> None:
+        avail = self.p("/etc/apache2/mods-available")
+        for ext in ("load", "conf"):
+            if (avail / ("%s.%s" % (mod, ext))).exists():
+                self.link("/etc/apache2/mods-enabled/%s.%s" % (mod, ext), "../mods-available/%s.%s" % (mod, ext))
+        # a2enmod enables dependencies too (the `# Depends:` line of the .load file)
+        text = (avail / ("%s.load" % mod)).read_text()
+        m = re.search(r"^# Depends:\s*(.*)$", text, re.M)
+        for dep in (m.group(1).split() if m else []):
+            if not self.p("/etc/apache2/mods-enabled/%s.load" % dep).exists():
+                self.a2enmod(dep)
+
+    def a2ensite(self, site: str) -> None:
+        self.link("/etc/apache2/sites-enabled/%s.conf" % site, "../sites-available/%s.conf" % site)
+
+    def a2dissite(self, site: str) -> None:
+        self.p("/etc/apache2/sites-enabled/%s.conf" % site).unlink(missing_ok=True)
+
+    def nginx(self) -> None:
+        """Stock Debian /etc/nginx (default site enabled, as the package installs it)."""
+        shutil.copytree(BASE / "nginx", self.p("/etc/nginx"), symlinks=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The deployments. Every commit is the full hash of the file's version used; SOURCE.md says why
+# each value was chosen.
+
+CHARM_KS = ("openstack/charm-keystone", "de9baffa91d7e868ada5022e8c489db94785b5ef")
+CHARM_DASH = ("openstack/charm-openstack-dashboard", "48329542861331afd7730d71249eb75eff167ea2")
+OHELM = ("openstack/openstack-helm", "0ee5adeffcaefb6f7a78bb23bf845414672e6827")
+SEARXNG = ("searxng/searxng", "9fea41204fdfa7a5cfa15b0ebd12904c520478ce")
+GRAPHITE = ("graphite-project/graphite-web", "b5d272be6abdf358aebe56d12df777c2c97de4c3")
+NETBOX = ("netbox-community/netbox", "43fe81f9e833228c9869f7ddadb67e6c5f145060")
+
+
+def charm_keystone(t: Tree) -> None:
+    t.apache("wsgi", "headers")  # the charm installs libapache2-mod-wsgi-py3 (enabled by the package)
+    t.write("/etc/apache2/ports.conf", jinja(git_show(*CHARM_KS, "templates/ports.conf")))
+    ctx = dict(admin_port=35347, public_port=4990, service_name="keystone", user="keystone", group="keystone",
+               admin_script="/usr/bin/keystone-wsgi-admin", public_script="/usr/bin/keystone-wsgi-public",
+               processes=4, admin_processes=1, public_processes=3, threads=1, wsgi_socket_rotation=True)
+    t.write("/etc/apache2/sites-available/wsgi-openstack-api.conf",
+            jinja(git_show(*CHARM_KS, "templates/wsgi-openstack-api.conf"), **ctx))
+    t.a2ensite("wsgi-openstack-api")
+
+
+def charm_dashboard(t: Tree) -> None:
+    t.apache("wsgi", "headers", "rewrite")
+    t.write("/etc/apache2/ports.conf", jinja(git_show(*CHARM_DASH, "templates/ports.conf"),
+                                             http_port=70, https_port=433))
+    t.write("/etc/apache2/conf-available/openstack-dashboard.conf",
+            jinja(git_show(*CHARM_DASH, "templates/rocky/openstack-dashboard.conf"),
+                  webroot="/horizon", processes=4, custom_theme=False))
+    t.link("/etc/apache2/conf-enabled/openstack-dashboard.conf", "../conf-available/openstack-dashboard.conf")
+    t.write("/etc/apache2/sites-available/000-default.conf", jinja(git_show(*CHARM_DASH, "templates/default"), http_port=70, https_port=433))
+    t.a2ensite("000-default")
+
+
+def ohelm_keystone(t: Tree) -> None:
+    t.apache("wsgi")  # values: conf.software.apache2.a2enmod null; the image's package enables mod_wsgi
+    vals = "keystone/values.yaml"
+    conf = helm_value(*OHELM, vals, ["conf", "wsgi_keystone"])
+    conf = conf.replace('{{- $portInt := tuple "identity" "service" "api" $ | include '
+                        '"helm-toolkit.endpoints.endpoint_port_lookup" }}\n', "")
+    conf = conf.replace("{{ $portInt }}", "5000")
+    t.write("/etc/apache2/conf-enabled/wsgi-keystone.conf", conf)
+    t.write("/etc/apache2/mods-available/mpm_event.conf", helm_value(*OHELM, vals, ["conf", "mpm_event"]))
+    t.write("/etc/apache2/conf-enabled/security.conf", helm_value(*OHELM, vals, ["conf", "security"]))
+    t.write("/etc/apache2/ports.conf", "")  # configmap-etc.yaml: ports.conf: '' (the vhost file has Listen)
+    t.write("/var/www/cgi-bin/keystone/wsgi.py", helm_value(*OHELM, vals, ["conf", "wsgi_script"]))
+
+
+def ohelm_glance(t: Tree) -> None:
+    u = dict(helm_value(*OHELM, "glance/values.yaml", ["conf", "glance_api_uwsgi", "uwsgi"]))
+    u["processes"] = helm_value(*OHELM, "glance/values.yaml", ["conf", "glance", "DEFAULT", "workers"])
+    u["http-socket"] = "0.0.0.0:9292"
+    t.write("/etc/glance/glance-api-uwsgi.ini", to_oslo_conf({"uwsgi": u}))
+
+
+def ohelm_nova(t: Tree) -> None:
+    vals = "nova/values.yaml"
+    dflt = helm_value(*OHELM, vals, ["conf", "nova", "DEFAULT"])
+    api = dict(helm_value(*OHELM, vals, ["conf", "nova_api_uwsgi", "uwsgi"]))
+    api["processes"], api["http-socket"] = dflt["osapi_compute_workers"], "0.0.0.0:8774"
+    meta = dict(helm_value(*OHELM, vals, ["conf", "nova_metadata_uwsgi", "uwsgi"]))
+    meta["processes"], meta["http-socket"] = dflt["metadata_workers"], "0.0.0.0:8775"
+    t.write("/etc/nova/nova-api-uwsgi.ini", to_oslo_conf({"uwsgi": api}))
+    t.write("/etc/nova/nova-metadata-uwsgi.ini", to_oslo_conf({"uwsgi": meta}))
+
+
+def ohelm_horizon(t: Tree) -> None:
+    t.apache("wsgi", "headers", "rewrite")  # values: conf.software.apache2.a2enmod / a2dismod status
+    for ext in ("load", "conf"):
+        t.p("/etc/apache2/mods-enabled/status.%s" % ext).unlink()
+    conf = helm_value(*OHELM, "horizon/values.yaml", ["conf", "horizon", "apache"])
+    conf = conf.replace('{{ tuple "dashboard" "internal" "web" . | include '
+                        '"helm-toolkit.endpoints.endpoint_port_lookup" }}', "80")
+    t.write("/etc/apache2/sites-available/000-default.conf", conf)
+    t.a2ensite("000-default")
+
+
+SEARXNG_VALUES = dict(SERVICE_USER="searxng", SERVICE_GROUP="searxng", SEARXNG_SRC="/usr/local/searxng/searxng-src",
+                      SEARXNG_SETTINGS_PATH="/etc/searxng/settings.yml", SEARXNG_PYENV="/usr/local/searxng/searx-pyenv",
+                      SEARXNG_UWSGI_SOCKET="/usr/local/searxng/run/socket", SEARXNG_URL_PATH="/searxng",
+                      SEARXNG_INTERNAL_HTTP="127.0.0.1:8888", SEARXNG_STATIC="/usr/local/searxng/searxng-src/searx/static",
+                      APACHE_MODULES="/usr/lib/apache2/modules")
+
+
+def searxng_nginx(t: Tree) -> None:
+    t.nginx()
+    ini = shell_subst(git_show(*SEARXNG, "utils/templates/etc/uwsgi/apps-available/searxng.ini:socket"), SEARXNG_VALUES)
+    t.write("/etc/uwsgi/apps-available/searxng.ini", ini)
+    t.link("/etc/uwsgi/apps-enabled/searxng.ini", "../apps-available/searxng.ini")
+    loc = shell_subst(git_show(*SEARXNG, "utils/templates/etc/nginx/default.apps-available/searxng.conf:socket"),
+                      SEARXNG_VALUES)
+    t.write("/etc/nginx/default.apps-available/searxng.conf", loc)
+    t.link("/etc/nginx/default.d/searxng.conf", "../default.apps-available/searxng.conf")
+    # utils/lib.sh nginx_include_apps_enabled(): adds this include to the default server
+    default = t.p("/etc/nginx/sites-available/default")
+    text = default.read_text()
+    text = text.replace("\tserver_name _;\n", "\tserver_name _;\n\n\tinclude /etc/nginx/default.d/*.conf;\n", 1)
+    default.write_text(text)
+
+
+def searxng_apache(t: Tree) -> None:
+    t.apache()
+    ini = shell_subst(git_show(*SEARXNG, "utils/templates/etc/uwsgi/apps-available/searxng.ini"), SEARXNG_VALUES)
+    t.write("/etc/uwsgi/apps-available/searxng.ini", ini)
+    t.link("/etc/uwsgi/apps-enabled/searxng.ini", "../apps-available/searxng.ini")
+    site = shell_subst(git_show(*SEARXNG, "utils/templates/etc/httpd/sites-available/searxng.conf"), SEARXNG_VALUES)
+    t.write("/etc/apache2/sites-available/searxng.conf", site)
+    t.a2ensite("searxng")
+    t.a2ensite("000-default")
+
+
+def weblate(t: Tree) -> None:
+    t.nginx()
+    src = HERE / "weblate" / "src"
+    t.write("/etc/uwsgi/apps-available/weblate.ini", (src / "weblate.uwsgi.ini").read_text())
+    t.link("/etc/uwsgi/apps-enabled/weblate.ini", "../apps-available/weblate.ini")
+    t.write("/etc/nginx/sites-available/weblate", (src / "weblate.nginx.conf").read_text())
+    t.link("/etc/nginx/sites-enabled/weblate", "/etc/nginx/sites-available/weblate")
+    t.p("/etc/nginx/sites-enabled/default").unlink()  # both listen on :80 as default_server otherwise
+
+
+def graphite(t: Tree) -> None:
+    t.apache("wsgi")
+    site = git_show(*GRAPHITE, "examples/example-graphite-vhost.conf")
+    site = site.replace("@DJANGO_ROOT@", "/usr/lib/python3/dist-packages/django")
+    t.write("/etc/apache2/sites-available/graphite.conf", site)
+    t.a2ensite("graphite")
+    t.write("/opt/graphite/conf/graphite.wsgi", git_show(*GRAPHITE, "conf/graphite.wsgi.example"))
+
+
+def netbox_apache(t: Tree) -> None:
+    t.apache("ssl", "headers", "proxy", "proxy_http", "rewrite")  # docs: a2enmod ssl proxy proxy_http headers rewrite
+    t.write("/etc/apache2/sites-available/netbox.conf", git_show(*NETBOX, "contrib/apache.conf"))
+    t.a2ensite("netbox")
+
+
+def netbox_uwsgi(t: Tree) -> None:
+    t.nginx()
+    t.write("/opt/netbox/uwsgi.ini", git_show(*NETBOX, "contrib/uwsgi.ini"))
+    conf = git_show(*NETBOX, "contrib/nginx.conf")
+    # The file's own instruction: "Remove these lines if using uWSGI instead of Gunicorn" /
+    # "Uncomment these lines if using uWSGI instead of Gunicorn".
+    lines = []
+    for line in conf.splitlines(True):
+        s = line.strip()
+        if s.startswith(("proxy_pass", "proxy_set_header")) or s.startswith("# Remove these lines"):
+            continue
+        if s.startswith("# Uncomment these lines"):
+            continue
+        if s.startswith("# include uwsgi_params") or s.startswith("# uwsgi_"):
+            line = line.replace("# ", "", 1)
+        lines.append(line)
+    t.write("/etc/nginx/sites-available/netbox", "".join(lines))
+    t.link("/etc/nginx/sites-enabled/netbox", "/etc/nginx/sites-available/netbox")
+    t.p("/etc/nginx/sites-enabled/default").unlink()  # netbox docs: rm /etc/nginx/sites-enabled/default
+
+
+DEPLOYMENTS = {
+    "charm-keystone": charm_keystone,
+    "charm-openstack-dashboard": charm_dashboard,
+    "helm-keystone": ohelm_keystone,
+    "helm-glance": ohelm_glance,
+    "helm-nova": ohelm_nova,
+    "helm-horizon": ohelm_horizon,
+    "searxng-nginx": searxng_nginx,
+    "searxng-apache": searxng_apache,
+    "weblate": weblate,
+    "graphite-web": graphite,
+    "netbox-apache": netbox_apache,
+    "netbox-uwsgi": netbox_uwsgi,
+}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(DEPLOYMENTS)
+    for name in names:
+        DEPLOYMENTS[name](Tree(name))
+        print("rendered", name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
