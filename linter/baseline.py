@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from wsgilint.findings import Finding
 
 VERSION = 1
+# A baseline is read whole (it is small: ~200 bytes per finding), but never more than this,
+# and never from a FIFO or a device (wsgilint.readcap): a committed symlink to /dev/zero
+# must not read until memory runs out (../shared/hostile/hang-baseline-special-file).
+MAX_BYTES = 256 * 1024 * 1024
 
 
 class BaselineError(Exception):
@@ -33,38 +37,67 @@ def _rel(path: str, base_dir: str, cwd: str) -> str:
 
 
 def _key(f: "Finding", base_dir: str, cwd: str) -> tuple[str, str, str]:
-    return (f.rule.id, _rel(f.path, base_dir, cwd), f.extra.get("context", ""))
+    # The bytes of a non-UTF-8 file name as the text \xff (wsgilint.report.escape.unsurrogate):
+    # what the JSON file can hold, and what a later run computes again for the same name.
+    from wsgilint.report.escape import unsurrogate
+
+    return (f.rule.id, unsurrogate(_rel(f.path, base_dir, cwd)), unsurrogate(f.extra.get("context", "")))
 
 
 def dump(findings: list["Finding"], path: str, *, cwd: str) -> dict:
     """The baseline document for ``findings`` (which must carry ``extra["context"]``)."""
     from wsgilint import __version__
 
+    from wsgilint.report.escape import unsurrogate
+
     base_dir = os.path.dirname(os.path.abspath(path))
     entries = []
     for f in findings:
         rule, rel, ctx = _key(f, base_dir, cwd)
-        entries.append({"rule": rule, "name": f.rule.name, "path": rel, "context": ctx, "message": f.message})
+        entries.append({"rule": rule, "name": f.rule.name, "path": rel, "context": ctx,
+                        "message": unsurrogate(f.message)})
     return {"version": VERSION, "tool": {"name": "wsgilint", "version": __version__}, "findings": entries}
 
 
 def load(path: str) -> Counter:
-    """The (rule, path, context) keys of a baseline file, with their counts."""
+    """The (rule, path, context) keys of a baseline file, with their counts.
+
+    Whatever the file holds, the answer is the keys or a one-line BaselineError: a special
+    file or one over MAX_BYTES is not read, numbers are read without Python's 4300-digit
+    error, nesting too deep for the parser and entries of the wrong types are named
+    (../shared/hostile/crash-baseline-hostile-json)."""
+    from wsgilint import readcap
+    from wsgilint.numbers import parse_int
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+        data = readcap.read_regular(path, MAX_BYTES)
+    except readcap.CapError as exc:
+        raise BaselineError(f"{path}: baseline {exc}") from None
+    try:
+        doc = json.loads(data.decode("utf-8"), parse_int=parse_int)
+    except UnicodeDecodeError:
+        raise BaselineError(f"{path}: not a wsgilint baseline (not UTF-8)") from None
     except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: not a wsgilint baseline (invalid JSON: {exc.msg})") from None
+        raise BaselineError(f"{path}: not a wsgilint baseline (invalid JSON: {exc.msg} at line {exc.lineno} "
+                            f"column {exc.colno})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a wsgilint baseline (nested too deeply)") from None
+    except ValueError as exc:  # anything else json refuses
+        raise BaselineError(f"{path}: not a wsgilint baseline (invalid JSON: {str(exc)[:100]})") from None
     if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path}: not a wsgilint baseline (version {VERSION} expected)")
     keys: Counter = Counter()
-    for e in doc["findings"]:
-        try:
-            keys[(str(e["rule"]), str(e["path"]), str(e.get("context", "")))] += 1
-        except (KeyError, TypeError):
-            raise BaselineError(f"{path}: malformed baseline entry {e!r}") from None
+    for i, e in enumerate(doc["findings"]):
+        if not isinstance(e, dict):
+            raise BaselineError(f"{path}: malformed baseline entry #{i + 1}: an object expected")
+        for field, required in (("rule", True), ("path", True), ("context", False)):
+            value = e.get(field)
+            if value is None and not required:
+                continue
+            if not isinstance(value, str):
+                what = "missing" if value is None else f"a {type(value).__name__}, a string expected"
+                raise BaselineError(f"{path}: malformed baseline entry #{i + 1}: {field!r} is {what}")
+        keys[(e["rule"], e["path"], e.get("context") or "")] += 1
     return keys
 
 

@@ -24,8 +24,11 @@ def _die(message: str) -> None:
 
 
 def _echo_err(message: str) -> None:
-    """``typer.echo(message, err=True)``, without importing typer."""
-    sys.stderr.write(f"{message}\n")
+    """``typer.echo(message, err=True)``, without importing typer; file names and config values
+    in it are shown escaped (wsgilint.report.escape: no raw ESC, bidi or non-UTF-8 byte)."""
+    from wsgilint.report.escape import visible
+
+    sys.stderr.write(f"{visible(message)}\n")
     sys.stderr.flush()
 
 
@@ -97,11 +100,11 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
             _die("`-` (stdin) cannot be combined with other paths")
         if root is not None:
             _die("`-` (stdin) cannot be combined with --root")
-        stdin_dir, path_list = _stdin_tree(stdin_filename or "stdin.conf")
+        stdin_dir, path_list = _stdin_tree(stdin_filename or "stdin.conf", limit)
     elif stdin_filename:
         _die("--stdin-filename needs `-` as the path")
     opts = pipeline.CheckOptions(paths=path_list, root=root, defines=defines, targets=targets, engine=eng,
-                                 ignore_comments=not no_ignore_comments,
+                                 ignore_comments=not no_ignore_comments, apps=cfg.apps,
                                  cwd=stdin_dir.name if stdin_dir is not None else None)
     progress = _Progress() if sys.stderr.isatty() else None
     opts.progress = progress
@@ -139,7 +142,10 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         from wsgilint import baseline
 
         doc = baseline.dump(result.findings, create_baseline, cwd=cwd)
-        _write_output(create_baseline, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "--create-baseline")
+        from wsgilint.report.escape import json_text
+
+        _write_output(create_baseline, json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n",
+                      "--create-baseline")
         _echo_err(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}")
         raise SystemExit(0)
     if baseline_file:
@@ -199,9 +205,11 @@ def _show_settings(result, root, cfg) -> None:
     """--show-settings: the versions the check used, each with its source, and where settings came from."""
     from wsgilint.targets import LABELS, OPTIONS, label
 
+    from wsgilint.report.escape import visible
+
     out = sys.stdout
-    out.write(f"config file: {cfg.path or '(none)'}\n")
-    out.write(f"root: {root or '/'}\n")
+    out.write(f"config file: {visible(cfg.path or '(none)')}\n")
+    out.write(f"root: {visible(root or '/')}\n")
     out.write("versions (command line > config file > detected in the tree > unknown):\n")
     targets = result.model.targets
     comps = list(LABELS) + sorted(c for c in targets.entries if c not in LABELS)
@@ -211,24 +219,47 @@ def _show_settings(result, root, cfg) -> None:
             if comp in OPTIONS:
                 out.write(f"  {label(comp):<20} unknown (give {OPTIONS[comp]})\n")
             continue
-        out.write(f"  {label(comp):<20} {t.value:<12} {t.origin}: {t.source}\n")
+        out.write(f"  {label(comp):<20} {visible(t.value):<12} {t.origin}: {visible(t.source)}\n")
     out.flush()
 
 
-def _stdin_tree(name: str):
-    """Copy stdin into a private temporary tree at ``name`` (relative) so discovery sees its name."""
+def _stdin_tree(name: str, limit=None):
+    """Copy stdin into a private temporary tree at ``name`` (relative) so discovery sees its name.
+
+    stdin is read to at most max-file-bytes (``--limit max-file-bytes=N``): more is a one-line
+    error, exit 2, not a process growing until memory runs out (``yes | wsgilint check -``:
+    ../shared/hostile/hang-stdin-unbounded). A name the file system cannot hold (a part over
+    NAME_MAX, ../shared/hostile/crash-stdin-filename-long) is one too, and the temporary tree is
+    removed whatever happens."""
     import posixpath
     import tempfile
+
+    from wsgilint import readcap
+    from wsgilint.limits import DEFAULT
 
     rel = posixpath.normpath(name.replace(os.sep, "/")).lstrip("/")
     if rel in ("", ".") or rel.startswith(".."):
         _die(f"--stdin-filename {name!r} must name a file")
-    data = sys.stdin.buffer.read()
+    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in rel.split("/")) or len(rel) > 1024:
+        _die(f"--stdin-filename {name[:80]!r}{'...' if len(name) > 80 else ''}: a name part is over 255 bytes "
+             f"or the name over 1024 characters")
+    try:
+        cap = DEFAULT.with_overrides(_split(limit)).max_file_bytes
+    except ValueError as exc:
+        _die(str(exc))
+    try:
+        data = readcap.read_stream(sys.stdin.buffer, cap)
+    except readcap.CapError as exc:
+        _die(f"stdin: {exc} (max-file-bytes; raise it with --limit max-file-bytes=N)")
     tmp = tempfile.TemporaryDirectory(prefix="wsgilint-stdin-")
-    target = os.path.join(tmp.name, rel)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "wb") as fh:
-        fh.write(data)
+    try:
+        target = os.path.join(tmp.name, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        tmp.cleanup()
+        _die(f"--stdin-filename {name[:80]!r}: cannot hold stdin there: {exc.strerror or exc}")
     return tmp, [rel]
 
 
@@ -397,7 +428,9 @@ def main(fast: bool = True) -> None:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - the last resort: never a traceback
-        sys.stderr.write(f"wsgilint: internal error: {type(exc).__name__}: {_one_line(exc)}\n")
+        from wsgilint.report.escape import visible
+
+        sys.stderr.write(f"wsgilint: internal error: {type(exc).__name__}: {visible(_one_line(exc))}\n")
         _exit(2)
 
 

@@ -220,7 +220,7 @@ def annotate(findings: Iterable["Finding"], indexes: Indexes | None = None) -> N
         ctx = f.extra.get("context")
         if ctx is None:
             ctx = f.extra["context"] = finding_context(f, indexes)
-        base = hashlib.sha256(f"{f.rule.id}\0{f.path}\0{ctx}".encode()).hexdigest()
+        base = hashlib.sha256(f"{f.rule.id}\0{f.path}\0{ctx}".encode("utf-8", "surrogateescape")).hexdigest()
         n = seen.get(base, 0)
         seen[base] = n + 1
         f.extra["fingerprint"] = base if n == 0 else hashlib.sha256(f"{base}\0{n}".encode()).hexdigest()

@@ -12,7 +12,7 @@ from wsgilint.record import FACTORY, Record
 ROOT_NAMES = ("apache2.conf", "httpd.conf", "conf/httpd.conf")
 STANDARD_APACHE = ("/etc/apache2", "/etc/httpd")
 STANDARD_NGINX = ("/etc/nginx/nginx.conf",)
-STANDARD_UWSGI = ("/etc/uwsgi/apps-enabled", "/etc/uwsgi/vassals", "/etc/uwsgi-emperor/vassals")
+STANDARD_UWSGI = ("/etc/uwsgi/apps-enabled", "/etc/uwsgi/vassals", "/etc/uwsgi-emperor/vassals", "/etc/uwsgi.d")
 MAX_SCAN_FILES = 20000
 _UWSGI_SECTION = re.compile(rb"^\s*\[uwsgi\]", re.M)
 _NGINX_HINT = re.compile(rb"^\s*(server|http|location|upstream|events)\s*\{", re.M)
@@ -30,14 +30,16 @@ class Plan(Record):
     nginx_fragments: list[str]  # server{}/location{} files read alone
     skipped: list[tuple[str, str]]  # (config path, why)
     service_configs: list[tuple[str, str]]  # (service, config path): oslo ini
+    launch: object  # wsgilint.launch.read.LaunchPlan: how each uWSGI ini is started (None: not read)
 
     _fields = (
         'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
-        'service_configs',
+        'service_configs', 'launch',
     )
 
     def __init__(self, apache_roots=FACTORY, apache_fragments=FACTORY, uwsgi_files=FACTORY, nginx_roots=FACTORY,
-                 nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY) -> None:
+                 nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY, launch=None) -> None:
+        self.launch = launch
         self.apache_roots = [] if apache_roots is FACTORY else apache_roots
         self.apache_fragments = [] if apache_fragments is FACTORY else apache_fragments
         self.uwsgi_files = [] if uwsgi_files is FACTORY else uwsgi_files
@@ -181,6 +183,7 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                 p = posixpath.join("/etc", svc, name)
                 if fs.is_file(p) and _looks_oslo(fs, p):
                     plan.service_configs.append((svc, p))
+        _launchers(fs, plan)
         return _dedupe(plan)
     for given in paths:
         path = _to_config_path(fs, given)
@@ -209,7 +212,51 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
             raise UsageError(f"{given}: not a regular file or directory")
         else:
             raise UsageError(f"{given}: no such file or directory")
+    if fs.root is not None:
+        _launchers(fs, plan)
     return _dedupe(plan)
+
+
+# Where launchers live (wsgilint.launch.read): systemd unit dirs, Debian's init script, Emperor configs.
+_LAUNCH_HINTS = ("/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system", "/run/systemd/system",
+                 "/etc/init.d/uwsgi", "/etc/uwsgi.ini", "/etc/uwsgi-emperor/emperor.ini")
+
+
+def _launchers(fs: FileSystem, plan: Plan) -> None:
+    """Read how uWSGI instances are started (systemd units, Debian's init script) when the tree
+    is a whole root (--root, or this host): add the inis they start, and drop the files they load
+    before an instance's ini (Debian's default.ini) from the instances."""
+    if not any(fs.exists(p) for p in _LAUNCH_HINTS):
+        return
+    from wsgilint.launch.read import read_launchers  # only for a tree that has launchers
+
+    try:
+        launch = read_launchers(fs)
+    except Exception as exc:  # noqa: BLE001 - a launcher wsgilint cannot read must not stop the check
+        plan.skipped.append(("/etc/systemd", f"launchers not read (wsgilint crashed: {type(exc).__name__}: "
+                                             f"{' '.join(str(exc).split())[:200]}); inis checked alone"))
+        return
+    if not launch.launchers:
+        return
+    plan.launch = launch
+    plan.uwsgi_files.extend(launch.inis)
+    launched = {}  # resolved path -> the path its launcher names (apps-enabled/x.ini, not apps-available/x.ini)
+    for ini in launch.inis:
+        try:
+            launched.setdefault(fs.resolve(ini), ini)
+        except ReadError:
+            pass
+    keep = []
+    for p in plan.uwsgi_files:
+        try:
+            real = fs.resolve(p)
+        except ReadError:
+            keep.append(p)
+            continue
+        if real in launch.inherited or launched.get(real, p) != p:
+            continue  # loaded by an instance, or the same file as a launched instance
+        keep.append(p)
+    plan.uwsgi_files = keep
 
 
 _OSLO_FIRST = re.compile(rb"\A(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*\[[^\]\n]+\][ \t]*\r?$", re.M)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from wsgilint.numbers import parse_int
 from wsgilint.record import FrozenRecord, set_field
 
 
@@ -30,56 +31,67 @@ class ServiceProfile(FrozenRecord):
     reads_chunked_itself: bool
     # Carries very large headers (PKI/Fernet tokens, SAML/OIDC claims).
     large_headers: bool
+    # devstack's URL paths: weak evidence (see wsgilint.model.build: no error rests on it alone).
     url_paths: tuple[str, ...]
-    ports: tuple[int, ...]
     # Script names shipped by the service (console scripts / .wsgi files).
     scripts: tuple[str, ...]
-    # Where the behaviour flags come from (upload, reads_chunked_itself, large_headers).
+    # Where the behaviour flags come from (upload, reads_chunked_itself, large_headers); for an
+    # app of the user's configuration, its table (`[tool.wsgilint.apps.NAME] in .wsgilint.toml`).
     source: str
+    # The largest request body it must take (bytes), None when not known: the user's `max-body`.
+    max_body: int | None
+    # The longest request it serves (seconds), None when not known: the user's `long-requests`.
+    long_requests: int | None
+    # An app of the user's configuration: the patterns (fnmatch) that identify it (a uWSGI
+    # module/wsgi-file/mount value, a WSGIScriptAlias target, or a URL path starting with /).
+    match: tuple[str, ...]
 
-    _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'ports', 'scripts', 'source')
+    _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'scripts', 'source',
+               'max_body', 'long_requests', 'match')
 
-    def __init__(self, name, upload=False, reads_chunked_itself=False, large_headers=False, url_paths=(), ports=(),
-                 scripts=(), source=DEVSTACK_PATHS) -> None:
+    def __init__(self, name, upload=False, reads_chunked_itself=False, large_headers=False, url_paths=(),
+                 scripts=(), source=DEVSTACK_PATHS, max_body=None, long_requests=None, match=()) -> None:
         set_field(self, 'name', name)
         set_field(self, 'upload', upload)
         set_field(self, 'reads_chunked_itself', reads_chunked_itself)
         set_field(self, 'large_headers', large_headers)
         set_field(self, 'url_paths', url_paths)
-        set_field(self, 'ports', ports)
         set_field(self, 'scripts', scripts)
         set_field(self, 'source', source)
+        set_field(self, 'max_body', max_body)
+        set_field(self, 'long_requests', long_requests)
+        set_field(self, 'match', match)
 
 
 SERVICES: dict[str, ServiceProfile] = {p.name: p for p in (
-    ServiceProfile("glance", upload=True, reads_chunked_itself=True, url_paths=("/image",), ports=(9292, 60999),
+    ServiceProfile("glance", upload=True, reads_chunked_itself=True, url_paths=("/image",),
                    scripts=("glance-wsgi-api",),
                    source="openstack/glance@c76abb08e2:glance/common/wsgi.py (uwsgi.chunked_read() for chunked "
                           "image uploads)"),
-    ServiceProfile("swift", upload=True, url_paths=("/object-store",), ports=(8080,),
+    ServiceProfile("swift", upload=True, url_paths=("/object-store",),
                    scripts=("proxy-server.wsgi", "proxy-server"),
                    source="https://docs.openstack.org/swift/latest/apache_deployment_guide.html (object PUTs, "
                           "max_file_size 5 GiB)"),
-    ServiceProfile("keystone", large_headers=True, url_paths=("/identity", "/identity_admin"), ports=(5000, 35357),
+    ServiceProfile("keystone", large_headers=True, url_paths=("/identity", "/identity_admin"),
                    scripts=("keystone-wsgi-public", "keystone-wsgi-admin"),
                    source="openstack/keystone@30ef2ffa65:httpd/keystone-uwsgi-public.ini (buffer-size 65535 for "
                           "large tokens and federation headers)"),
-    ServiceProfile("cinder", url_paths=("/volume",), ports=(8776,), scripts=("cinder-wsgi",)),
-    ServiceProfile("nova", url_paths=("/compute",), ports=(8774, 8775),
+    ServiceProfile("cinder", url_paths=("/volume",), scripts=("cinder-wsgi",)),
+    ServiceProfile("nova", url_paths=("/compute",),
                    scripts=("nova-api-wsgi", "nova-metadata-wsgi")),
-    ServiceProfile("placement", url_paths=("/placement",), ports=(8778,), scripts=("placement-api",)),
-    ServiceProfile("heat", url_paths=("/heat-api", "/heat-api-cfn", "/orchestration"), ports=(8004, 8000),
+    ServiceProfile("placement", url_paths=("/placement",), scripts=("placement-api",)),
+    ServiceProfile("heat", url_paths=("/heat-api", "/heat-api-cfn", "/orchestration"),
                    scripts=("heat-wsgi-api", "heat-wsgi-api-cfn")),
-    ServiceProfile("neutron", url_paths=("/networking",), ports=(9696,), scripts=("neutron-api",)),
-    ServiceProfile("barbican", url_paths=("/key-manager",), ports=(9311,), scripts=("barbican-wsgi-api",)),
-    ServiceProfile("manila", url_paths=("/share",), ports=(8786,), scripts=("manila-wsgi",)),
-    ServiceProfile("octavia", url_paths=("/load-balancer",), ports=(9876,), scripts=("octavia-wsgi",)),
-    ServiceProfile("designate", url_paths=("/dns",), ports=(9001,), scripts=("designate-api-wsgi",)),
-    ServiceProfile("ironic", url_paths=("/baremetal",), ports=(6385,), scripts=("ironic-api-wsgi",)),
-    ServiceProfile("aodh", url_paths=("/alarming",), ports=(8042,)),
-    ServiceProfile("gnocchi", url_paths=("/metric",), ports=(8041,)),
-    ServiceProfile("cyborg", url_paths=("/accelerator",), ports=(6666,)),
-    ServiceProfile("masakari", url_paths=("/instance-ha",), ports=(15868,)),
+    ServiceProfile("neutron", url_paths=("/networking",), scripts=("neutron-api",)),
+    ServiceProfile("barbican", url_paths=("/key-manager",), scripts=("barbican-wsgi-api",)),
+    ServiceProfile("manila", url_paths=("/share",), scripts=("manila-wsgi",)),
+    ServiceProfile("octavia", url_paths=("/load-balancer",), scripts=("octavia-wsgi",)),
+    ServiceProfile("designate", url_paths=("/dns",), scripts=("designate-api-wsgi",)),
+    ServiceProfile("ironic", url_paths=("/baremetal",), scripts=("ironic-api-wsgi",)),
+    ServiceProfile("aodh", url_paths=("/alarming",)),
+    ServiceProfile("gnocchi", url_paths=("/metric",)),
+    ServiceProfile("cyborg", url_paths=("/accelerator",)),
+    ServiceProfile("masakari", url_paths=("/instance-ha",)),
 )}
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -102,13 +114,8 @@ def service_from_url_path(path: str) -> str | None:
     return None
 
 
-def service_from_port(port: int | None) -> str | None:
-    if port is None:
-        return None
-    for prof in SERVICES.values():
-        if port in prof.ports:
-            return prof.name
-    return None
+# No service_from_port: a port names no service (issue 15: a Django app on 8080 was taken for
+# swift). Identity comes from evidence; the ladder is in wsgilint.model.build's docstring.
 
 
 # -- server defaults (what applies when a directive or option is absent) ------------
@@ -226,10 +233,10 @@ def service_major(service: str, release: str) -> int | None:
 def parse_version(text: str) -> tuple[int, ...]:
     parts = []
     for p in text.split("."):
-        m = re.match(r"\d+", p)
+        m = re.match(r"[0-9]+", p)
         if not m:
             break
-        parts.append(int(m.group(0)))
+        parts.append(parse_int(m.group(0)))  # wsgilint.numbers: saturates, never raises
     if not parts:
         raise ValueError(f"not a version: {text!r}")
     return tuple(parts)
@@ -519,11 +526,52 @@ NOVA_COMPUTE_APP = ("nova-api-wsgi", "nova.wsgi.osapi_compute", "nova-api.wsgi",
 NOVA_METADATA_APP = ("nova-metadata-wsgi", "nova.wsgi.metadata", "nova-metadata.wsgi", "nova-api-metadata")
 
 
+# -- the chain: what each front end does to a chunked request body (issue 15 item 3) --------------------
+# How a chunked request body leaves each kind of hop, with request buffering as configured. nginx
+# proxy_pass: buffered whole and sent with Content-Length unless `proxy_request_buffering off` AND HTTP/1.1
+# to the upstream; then streamed, re-chunked from its client_body_buffer_size buffer. nginx uwsgi_pass:
+# always buffered (the uwsgi protocol has no chunked framing). mod_proxy_http: streamed chunked
+# (re-chunked from HUGE_STRING_LEN reads) unless `proxy-sendcl` (or force-proxy-request-1.0): then
+# spooled and sent with Content-Length. mod_proxy_uwsgi and mod_wsgi (WSGIChunkedRequest Off): 411.
+# Measured in tests/test_proof_chain.py (nginx 1.22.1 + uWSGI 2.0.21).
+CHUNKED_BY_HOP_KINDS = {
+    "nginx_uwsgi": "content-length",
+    "nginx_proxy": "content-length",  # with proxy_request_buffering on (the default), or HTTP/1.0
+    "nginx_proxy_unbuffered": "rechunked",  # proxy_request_buffering off + proxy_http_version 1.1
+    "proxy_http": "rechunked",
+    "proxy_http_sendcl": "content-length",
+    "proxy_uwsgi": "refused",
+    "mod_wsgi": "refused",  # WSGIChunkedRequest Off (its default)
+    "mod_wsgi_chunked": "rechunked",  # WSGIChunkedRequest On: the app reads wsgi.input to its end
+}
+# nginx's client_body_buffer_size default: two memory pages (8k on x86-64, 16k on other 64-bit
+# platforms); the larger is taken as the most a re-chunking nginx passes on in one chunk.
+NGINX_CLIENT_BODY_BUFFER_SIZE = 16384
+# mod_proxy_http streams a chunked body in reads of HUGE_STRING_LEN (8192) bytes.
+APACHE_PROXY_CHUNK_SIZE = 8192
+# httpd takes "unix:///path" as "unix:/path" since 2.4.50 (CHANGES: "mod_proxy: Handle UDS URIs with empty
+# hostname ("unix:///...") as if they had no hostname"); nginx opens the path as written ("///path" is
+# "/path" to the kernel). wsgilint compares unix socket paths with repeated slashes collapsed.
+UDS_EMPTY_HOST_SINCE = (2, 4, 50)
+
 # -- where each version and behaviour fact above comes from ------------------------------------
 # tests/test_facts.py requires a source for every version threshold and behaviour table here (the
 # tables' rows carry their own: Default.source, RemovedScript.source, ServiceProfile.source,
 # OSLO_MESSAGING_SOURCES): repo@commit:path, an upstream URL, or the test that measures the server.
 SOURCES = {
+    "CHUNKED_BY_HOP_KINDS": "nginx/nginx@3f6f7824d4:src/http/modules/ngx_http_proxy_module.c#L962 (no buffering only "
+                            "with request_buffering off and, for chunked bodies, HTTP/1.1); "
+                            "nginx/nginx@3f6f7824d4:src/http/modules/ngx_http_uwsgi_module.c#L755 (chunked always "
+                            "buffered); apache/httpd@0cb680442e:modules/proxy/mod_proxy_http.c#L674 (proxy-sendcl: "
+                            "RB_SPOOL_CL, else RB_STREAM_CHUNKED); apache/httpd@0cb680442e:modules/proxy/"
+                            "mod_proxy_uwsgi.c#L575 (REQUEST_CHUNKED_ERROR: 411); tests/test_proof_chain.py measures "
+                            "the nginx hops",
+    "NGINX_CLIENT_BODY_BUFFER_SIZE": "nginx/nginx@3f6f7824d4:src/http/ngx_http_core_module.c#L3890 (2 * ngx_pagesize); "
+                                     "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_body_buffer_size",
+    "APACHE_PROXY_CHUNK_SIZE": "apache/httpd@0cb680442e:modules/proxy/mod_proxy_http.c#L441 (ap_proxy_read_input "
+                               "HUGE_STRING_LEN); tests/test_proof_catalog_uwsgi.py (2 MiB chunks pass through)",
+    "UDS_EMPTY_HOST_SINCE": "apache/httpd@f45abec1bd:CHANGES#L1209 (Changes with Apache 2.4.50); "
+                            "tests/test_proof_chain.py (nginx 1.22.1 serves unix:/// the same)",
     "UWSGI_PROXY_DEFAULT_PORT": "apache/httpd@f45abec1bd:modules/proxy/mod_proxy_uwsgi.c#L55 (UWSGI_DEFAULT_PORT 3031)",
     "LIMIT_REQUEST_BODY_DEFAULT_SINCE": "apache/httpd@f45abec1bd:CHANGES#L929 (Changes with Apache 2.4.54: "
                                         "LimitRequestBody 0 -> 1GB; commit apache/httpd@ce259c4061)",

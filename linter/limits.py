@@ -17,15 +17,21 @@ class Limits(FrozenRecord):
     # sites-enabled/*.conf can hold 10k+ vhosts (the benchmark tree does)
     max_glob_matches: int
     max_expansion: int  # characters of a value after ${VAR} / %(key) expansion
+    # Totals of one check (the Budget below), whatever construct spends them:
+    max_directives: int  # directives/options created (repeated Includes, for = blocks)
+    max_expanded_bytes: int  # characters produced by ${VAR}, %(key), $VAR (envvars) and for = in all
+    max_dirs: int  # directories entered by Include of a directory (and symlink steps followed)
+    max_regex_work: int  # pattern length x subject length for a regex taken from a config
 
     _fields = (
         'max_files', 'max_file_bytes', 'max_depth', 'max_line_length', 'max_lines', 'max_glob_matches',
-        'max_expansion',
+        'max_expansion', 'max_directives', 'max_expanded_bytes', 'max_dirs', 'max_regex_work',
     )
 
     def __init__(self, max_files=100_000, max_file_bytes=32 * 1024 * 1024, max_depth=256,
                  max_line_length=1024 * 1024, max_lines=1_000_000, max_glob_matches=100_000,
-                 max_expansion=64 * 1024) -> None:
+                 max_expansion=64 * 1024, max_directives=2_000_000, max_expanded_bytes=64 * 1024 * 1024,
+                 max_dirs=100_000, max_regex_work=1_000_000) -> None:
         set_field(self, 'max_files', max_files)
         set_field(self, 'max_file_bytes', max_file_bytes)
         set_field(self, 'max_depth', max_depth)
@@ -33,6 +39,10 @@ class Limits(FrozenRecord):
         set_field(self, 'max_lines', max_lines)
         set_field(self, 'max_glob_matches', max_glob_matches)
         set_field(self, 'max_expansion', max_expansion)
+        set_field(self, 'max_directives', max_directives)
+        set_field(self, 'max_expanded_bytes', max_expanded_bytes)
+        set_field(self, 'max_dirs', max_dirs)
+        set_field(self, 'max_regex_work', max_regex_work)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -60,3 +70,68 @@ class Limits(FrozenRecord):
 
 
 DEFAULT = Limits()
+
+# What each budget counts, for the WSG010 message (the option is the limit's name with dashes).
+_UNITS = {
+    "max_files": "file loads (every Include / include / ini = of a file counts, a file read again too, "
+                 "and every file read to find its kind)",
+    "max_directives": "directives and options created",
+    "max_expanded_bytes": "characters of ${VAR} / %(key) / $VAR / for = expansion",
+    "max_dirs": "directories entered",
+    "max_regex_work": "steps of one regular expression",
+}
+
+
+class Budget:
+    """The totals of one check, shared by every reader of it (one per FileSystem, see ``of``).
+
+    Per-construct limits (a file's bytes, one value's expansion) bound one step; a budget
+    bounds the sum over the whole check, so that repeating a cheap step (a file included
+    twice at every level of a chain, 80 ``for =`` blocks, 16,000 ``${A}`` lines) cannot
+    multiply the work. Spending past a budget returns False: the caller stops that kind of
+    work, and ``report_once`` lets exactly one WSG010 finding per budget be made per check.
+    """
+
+    __slots__ = ("limits", "used", "reported", "prepaid")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.used: dict[str, int] = {}
+        self.reported: set[str] = set()
+        self.prepaid: set[str] = set()  # real paths whose read was charged to max_files already
+
+    def spend(self, kind: str, amount: int = 1) -> bool:
+        """Charge ``amount`` to the budget ``kind`` (a Limits field); False once it is over."""
+        used = self.used.get(kind, 0) + amount
+        self.used[kind] = used
+        return used <= getattr(self.limits, kind)
+
+    def left(self, kind: str) -> int:
+        return max(0, getattr(self.limits, kind) - self.used.get(kind, 0))
+
+    def exhausted(self, kind: str) -> bool:
+        return self.used.get(kind, 0) >= getattr(self.limits, kind)
+
+    def report_once(self, kind: str) -> bool:
+        """True the first time a finding about budget ``kind`` is to be made in this check."""
+        if kind in self.reported:
+            return False
+        self.reported.add(kind)
+        return True
+
+    def message(self, kind: str, where: str = "") -> str:
+        """The WSG010 text: which budget, its size, and the option that raises it."""
+        option = kind.replace("_", "-")
+        head = f"{where}: " if where else ""
+        return (f"{head}this check reached its budget of {getattr(self.limits, kind)} "
+                f"{_UNITS.get(kind, kind)} ({option}); what lies beyond was not read (raise it with "
+                f"--limit {option}=N)")
+
+
+def budget_of(fs) -> Budget:
+    """The Budget of the check that reads through ``fs`` (a FileSystem), created on first use."""
+    b = getattr(fs, "budget", None)
+    if b is None:
+        b = Budget(fs.limits)
+        fs.budget = b
+    return b

@@ -11,7 +11,7 @@ from wsgilint import engine, knowledge, registry, suppress
 from wsgilint.findings import Finding
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.limits import Limits
-from wsgilint.model.build import build_apache, build_uwsgi, link
+from wsgilint.model.build import build_apache, build_uwsgi, identify_user_apps, link
 from wsgilint.model.types import Deployment, InactiveSite, ServiceConfig
 from wsgilint.resolve import apache as apache_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
@@ -41,12 +41,14 @@ class CheckOptions(Record):
     # Read versions from the tree (dpkg, rpm, Python metadata)? None: when the tree is a whole
     # root, i.e. with --root or when checking this host's own /etc (no paths).
     detect_versions: bool | None
+    # Apps of the user's configuration ([tool.wsgilint.apps.NAME]): name -> knowledge.ServiceProfile.
+    apps: dict
 
     _fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress',
-               'detect_versions')
+               'detect_versions', 'apps')
 
     def __init__(self, paths=FACTORY, root=None, cwd=None, defines=FACTORY, targets=FACTORY, engine=FACTORY,
-                 ignore_comments=True, limits=FACTORY, progress=None, detect_versions=None) -> None:
+                 ignore_comments=True, limits=FACTORY, progress=None, detect_versions=None, apps=FACTORY) -> None:
         self.paths = [] if paths is FACTORY else paths
         self.root = root
         self.cwd = cwd
@@ -57,6 +59,7 @@ class CheckOptions(Record):
         self.limits = Limits() if limits is FACTORY else limits
         self.progress = progress
         self.detect_versions = detect_versions
+        self.apps = {} if apps is FACTORY else apps
 
 
 class CheckResult(Record):
@@ -130,7 +133,7 @@ def _run(options: CheckOptions) -> CheckResult:
         detect = options.root is not None or not options.paths
     if detect:
         targets = targets.merged(_detected_targets(fs))
-    model = Deployment(targets=targets)
+    model = Deployment(targets=targets, apps=dict(options.apps))
     httpd_version = targets.version("httpd") or knowledge.HTTPD_UNKNOWN_VERSION
 
     for root in plan.apache_roots:
@@ -154,8 +157,9 @@ def _run(options: CheckOptions) -> CheckResult:
     configs = []
     for p in plan.uwsgi_files:
         with _isolated(fs, model, p):
-            configs.append(uwsgi_resolve.resolve(fs, p))
-    included = {f.path for c in configs for f in c.files[1:]}
+            launcher = plan.launch.for_ini(fs, p) if plan.launch is not None else None
+            configs.append(uwsgi_resolve.resolve(fs, p, launcher=launcher))
+    included = {f.path for c in configs for f in c.files if f is not c.source}
     for cfg in configs:
         if cfg.source is not None and cfg.source.path in included:
             continue  # read as part of the ini that includes it
@@ -165,6 +169,7 @@ def _run(options: CheckOptions) -> CheckResult:
             model.diagnostics.extend(cfg.diagnostics)
     model.uwsgi_scanned = bool(plan.uwsgi_files)
     model.service_configs = _service_configs(fs, plan, model)
+    identify_user_apps(model)  # the user's [tool.wsgilint.apps.NAME] first: the strongest evidence
     link(model)
     if detect:
         model.present = _probe_scripts(fs, model)
@@ -195,7 +200,9 @@ def _run(options: CheckOptions) -> CheckResult:
             seen.add(sc.path)
             files.append((sc.path, "service"))
     model.files = files
-    if not files:
+    # A configuration wsgilint crashed on was found (its WSG002 names it): report that, do
+    # not say that nothing was found (../shared/hostile/crash-diagnostic-lost).
+    if not files and not any(d.code == "internal-error" for d in model.diagnostics):
         reasons = [d.message for d in model.diagnostics if d.code == "file-unreadable"]
         if reasons:
             raise NothingRead(reasons[0])

@@ -70,7 +70,7 @@ class Targets(Record):
     _fields = ('entries',)
 
     def __init__(self, entries=FACTORY) -> None:
-        self.entries = {} if entries is FACTORY else dict(entries)
+        self.entries = {} if entries is FACTORY else entries
 
     @classmethod
     def given(cls, **versions: str | None) -> "Targets":
@@ -145,7 +145,7 @@ class Targets(Record):
 
     def merged(self, more: dict[str, Target]) -> "Targets":
         """These targets, with ``more`` filling the components they do not know (lower precedence)."""
-        out = Targets(more)
+        out = Targets(dict(more))
         out.entries.update(self.entries)
         return out
 

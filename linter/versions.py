@@ -52,6 +52,7 @@ import stat
 import struct
 
 from wsgilint.fsroot import _OPEN_FLAGS, ReadError
+from wsgilint.numbers import is_digits, parse_int
 from wsgilint.record import FrozenRecord, set_field
 
 TYPE_CHECKING = False
@@ -343,7 +344,7 @@ def _normalize(name: str) -> str:
 
 def _py_key(path: str) -> tuple:
     """Sort python3.9 before python3.11 (byte order would not)."""
-    return tuple(int(n) if n.isdigit() else n for n in re.split(r"(\d+)", path))
+    return tuple(parse_int(n) if is_digits(n) else n for n in re.split(r"([0-9]+)", path))
 
 
 def _from_python(fs: "FileSystem", notes: list[str]) -> list[dict[str, Detected]]:

@@ -40,19 +40,17 @@ from wsgilint.knowledge import APACHE_LIMIT_REQUEST_FIELD_SIZE
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import profile
 from wsgilint.rules._modwsgi import apache_routes
+from wsgilint.numbers import parse_int
 
 
 def _int(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return parse_int(text, signed=True)  # ASCII digits only, never raises (wsgilint.numbers)
 
 
 def check(model: Deployment):
     default = APACHE_LIMIT_REQUEST_FIELD_SIZE.value
     for route in apache_routes(model, ("proxy_uwsgi", "proxy_http")):
-        prof = profile(route.service)
+        prof = profile(model, route.service)
         if prof is None or not prof.large_headers or route.backend is None:
             continue
         size = route.backend.config.number("buffer-size")

@@ -34,20 +34,18 @@ from wsgilint.findings import WARNING, Hit, Related, Rule
 from wsgilint.knowledge import THRESHOLDS
 from wsgilint.model.types import Deployment
 from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.numbers import parse_int
 
 
 def _seconds(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return parse_int(text, signed=True)  # ASCII digits only, never raises (wsgilint.numbers)
 
 
 def check(model: Deployment):
     limit = THRESHOLDS.response_timeout
     reported = set()
     for route in model.routes:
-        if not is_upload(route.service):
+        if not is_upload(model, route.service):
             continue
         candidates = []
         t = route.setting("timeout")

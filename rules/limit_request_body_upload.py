@@ -41,17 +41,15 @@ LimitRequestBody 0
 from wsgilint.findings import ERROR, WARNING, Hit, Related, Rule
 from wsgilint.knowledge import APACHE_DEFAULTS, LIMIT_REQUEST_BODY_DEFAULT_SINCE, LIMIT_REQUEST_BODY_KINDS, version_text
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.rules._helpers import cap_weak, is_upload, served_by
 from wsgilint.rules._modwsgi import apache_routes
+from wsgilint.numbers import parse_int
 
 _FRONT = {"mod_wsgi": "mod_wsgi", "proxy_uwsgi": "mod_proxy_uwsgi"}
 
 
 def _bytes(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return parse_int(text, signed=True)  # ASCII digits only, never raises (wsgilint.numbers)
 
 
 def check(model: Deployment):
@@ -69,24 +67,24 @@ def check(model: Deployment):
     else:
         default_severity = default_when = None
     for route in apache_routes(model, LIMIT_REQUEST_BODY_KINDS):
-        if not is_upload(route.service):
+        if not is_upload(model, route.service):
             continue
         d = route.setting("limitrequestbody")
         if d is not None:
             value = _bytes(d.args[0]) if d.args else None
             if value is None or value == 0 or value > default:
                 continue
-            yield Hit(d.span,
+            yield cap_weak(route, Hit(d.span,
                       f"LimitRequestBody {value} applies to {served_by(route)} at {route.path}: "
                       f"{_FRONT[route.kind]} answers 413 to every upload over {value} bytes",
                       service=route.service,
-                      related=[Related(route.span, "the route it applies to")])
+                      related=[Related(route.span, "the route it applies to")]))
             continue
         if default_when is None:
             continue
-        yield Hit(route.span,
+        yield cap_weak(route, Hit(route.span,
                   f"no LimitRequestBody for {served_by(route)}: {default_when}, so {_FRONT[route.kind]} answers 413 "
-                  f"to larger images/objects", severity=default_severity, service=route.service)
+                  f"to larger images/objects", severity=default_severity, service=route.service))
 
 
 RULE = Rule(

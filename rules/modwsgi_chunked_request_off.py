@@ -40,24 +40,24 @@ Verified on Apache 2.4.71 + mod_wsgi 4.9.4 (tests/test_proof_modwsgi.py).
 
 from wsgilint.findings import ERROR, Hit, Related, Rule
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.rules._helpers import cap_weak, is_upload, served_by
 
 
 def check(model: Deployment):
     for route in model.routes:
-        if route.kind != "mod_wsgi" or not is_upload(route.service):
+        if route.kind != "mod_wsgi" or not is_upload(model, route.service):
             continue
         d = route.setting("wsgichunkedrequest")
         if d is not None and d.args and d.args[0].lower() == "on":
             continue
         related = [Related(d.span, "WSGIChunkedRequest is Off here")] if d is not None else []
-        yield Hit(
+        yield cap_weak(route, Hit(
             route.span,
             f"mod_wsgi serves {served_by(route)} at {route.path} without WSGIChunkedRequest On: "
             f"chunked uploads get 411 Length Required",
             service=route.service,
             related=related,
-        )
+        ))
 
 
 RULE = Rule(

@@ -48,7 +48,7 @@ A limit of 1 GiB or more is taken as deliberate (it still refuses larger images)
 
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.rules._helpers import cap_weak, is_upload, served_by
 
 ENOUGH = 1024 ** 3  # 1 GiB: below this an ordinary image upload is refused
 
@@ -58,18 +58,18 @@ def check(model: Deployment):
         return
     from wsgilint.model.build_nginx import parse_size, setting_value
     for route in model.routes:
-        if route.frontend != "nginx" or not is_upload(route.service):
+        if route.frontend != "nginx" or not is_upload(model, route.service):
             continue
         value, where = setting_value(route, "client_max_body_size")
         size = parse_size(value)
         if size is None or size == 0 or size >= ENOUGH:
             continue
         if where is None:
-            yield Hit(route.span, f"no client_max_body_size for {served_by(route)}: nginx's default 1m "
-                      f"answers 413 to every upload over 1 MiB", service=route.service)
+            yield cap_weak(route, Hit(route.span, f"no client_max_body_size for {served_by(route)}: nginx's default "
+                                  f"1m answers 413 to every upload over 1 MiB", service=route.service))
         else:
-            yield Hit(where.arg_span(0), f"client_max_body_size {value} for {served_by(route)}: nginx "
-                      f"answers 413 to every upload over it", service=route.service)
+            yield cap_weak(route, Hit(where.arg_span(0), f"client_max_body_size {value} for {served_by(route)}: "
+                                  f"nginx answers 413 to every upload over it", service=route.service))
 
 
 RULE = Rule(

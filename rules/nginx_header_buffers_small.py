@@ -47,7 +47,7 @@ def check(model: Deployment):
     from wsgilint.model.build_nginx import parse_size, setting_value
     seen: set[int] = set()  # one finding per server block (or per directive), not per location
     for route in model.routes:
-        prof = profile(route.service)
+        prof = profile(model, route.service)
         if route.frontend != "nginx" or prof is None or not prof.large_headers:
             continue
         value, where = setting_value(route, "large_client_header_buffers")

@@ -49,7 +49,7 @@ def check(model: Deployment):
     from wsgilint.model.build_nginx import parse_time, setting_value
     for route in model.routes:
         key = _KEY.get(route.kind)
-        if key is None or not is_upload(route.service):
+        if key is None or not is_upload(model, route.service):
             continue
         value, where = setting_value(route, key)
         seconds = parse_time(value)

@@ -59,7 +59,7 @@ def check(model: Deployment):
     have = model.targets.version("nginx")
     http11_default = have is not None and have >= NGINX_PROXY_HTTP11_DEFAULT_SINCE
     for route in model.routes:
-        if route.frontend != "nginx" or not is_upload(route.service):
+        if route.frontend != "nginx" or not is_upload(model, route.service):
             continue
         if route.kind == "nginx_uwsgi":
             value, _ = setting_value(route, "uwsgi_request_buffering")

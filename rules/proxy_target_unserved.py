@@ -4,6 +4,10 @@
 When uWSGI files were read, finds `ProxyPass` routes (and nginx `uwsgi_pass` /
 `proxy_pass` routes) to a unix socket or a loopback port that none of them binds.
 
+A uWSGI instance binds what its effective options say, launcher included: Debian's init script
+gives each `/etc/uwsgi/apps-enabled/NAME.ini` the socket `/run/uwsgi/app/NAME/socket` (from
+`/usr/share/uwsgi/conf/default.ini`), a unit may add `--socket`, the Emperor `vassals-include`.
+
 ## Why is this bad?
 Apache answers **503 Service Unavailable** (`(111)Connection refused` or
 `(2)No such file or directory: AH02454`) for every request on that route. Typical
@@ -41,6 +45,8 @@ def check(model: Deployment):
     for route in model.routes:
         if not route.protocol or route.address is None or route.backend is not None:
             continue
+        if route.hop is not None and route.hop.onward:
+            continue  # it reaches another front end in the check (nginx in front of Apache)
         a = route.address
         if not a.connects_locally:
             continue

@@ -46,22 +46,22 @@ module = glance.wsgi.api:application
 
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import backend_related, is_upload, served_by
+from wsgilint.rules._helpers import backend_related, cap_weak, is_upload, served_by
 
 
 def check(model: Deployment):
     for route in model.routes:
-        if route.kind != "proxy_uwsgi" or not is_upload(route.service):
+        if route.kind != "proxy_uwsgi" or not is_upload(model, route.service):
             continue
         sendcl = route.env("proxy-sendcl")
         note = " (SetEnv proxy-sendcl 1 does not change this: only mod_proxy_http reads it)" if sendcl else ""
-        yield Hit(
+        yield cap_weak(route, Hit(
             route.target_span(),
             f"mod_proxy_uwsgi answers 411 to every chunked request, so chunked uploads to "
             f"{served_by(route)} fail{note}",
             service=route.service,
             related=backend_related(route),
-        )
+        ))
 
 
 RULE = Rule(

@@ -40,7 +40,7 @@ from wsgilint.rules._helpers import is_upload
 def check(model: Deployment):
     limit = THRESHOLDS.upload_harakiri
     for app in model.uwsgi:
-        if not is_upload(app.service):
+        if not is_upload(model, app.service):
             continue
         opt = app.config.last("harakiri")
         value = app.config.number("harakiri")

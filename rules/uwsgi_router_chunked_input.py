@@ -3,7 +3,10 @@
 ## What it does
 Finds uWSGI instances with an `http =` router (the HTTP router plugin, a
 separate process in front of the workers) that serve glance or swift, without
-`http-chunked-input` (or `http-raw-body`).
+`http-chunked-input` (or `http-raw-body`). A router that requests reach only
+through front ends that read the whole body and send a Content-Length (nginx
+`proxy_pass` with request buffering on, nginx `uwsgi_pass`, Apache with
+`proxy-sendcl`) never sees a chunked body and is left alone.
 
 ## Why is this bad?
 The router does not pass chunked request bodies on by default. The app reads
@@ -41,12 +44,13 @@ or serve with `http-socket = 127.0.0.1:60999` (no router).
 
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
+from wsgilint.rules._chain import only_dechunked
 from wsgilint.rules._helpers import is_upload
 
 
 def check(model: Deployment):
     for app in model.uwsgi:
-        if not is_upload(app.service):
+        if not is_upload(model, app.service):
             continue
         routers = [b for b in app.binds if b.router]
         if not routers:
@@ -54,6 +58,8 @@ def check(model: Deployment):
         if app.config.flag("http-chunked-input") or app.config.flag("http-raw-body"):
             continue
         for b in routers:
+            if only_dechunked(model, [b])[0]:
+                continue  # only reached through hops that send Content-Length: the router never sees chunks
             yield Hit(b.option.span,
                       f"the uWSGI http router on {b.address} drops chunked bodies for {app.service} "
                       f"(known from {app.service_reason}): uploads read 0 bytes and still get 200",

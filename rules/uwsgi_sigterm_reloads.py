@@ -5,6 +5,12 @@ For uWSGI older than 2.1 (every released version: the version given with
 `--uwsgi-version` or read from the tree is named in the message), finds instances with `master = true` and neither `die-on-term = true` nor a
 `hook-master-start = unix_signal:15 ...` that handles SIGTERM.
 
+The stop signal is the launcher's when wsgilint read it (see the launch layer, `wsgilint.launch`):
+an instance that Debian's uwsgi init script starts (it stops with `start-stop-daemon
+--retry=QUIT/30/KILL/5`), or a systemd unit with `KillSignal=SIGQUIT` (or SIGINT), is never sent
+SIGTERM and is not reported; a unit without `KillSignal=` sends SIGTERM, and the finding names it.
+`die-on-term` given on the unit's command line counts.
+
 ## Why is this bad?
 systemd, Docker and most init scripts stop a service with SIGTERM. uWSGI 2.0's
 master treats SIGTERM as "brutal reload": it logs `binary reloading uWSGI...`
@@ -55,9 +61,18 @@ def check(model: Deployment):
             continue
         if any("unix_signal:15" in o.value.replace(" ", "") for o in app.config.all("hook-master-start")):
             continue
+        launcher = app.config.launcher
+        if launcher is not None and launcher.stop_signal is not None and launcher.stop_signal != "SIGTERM":
+            continue  # stopped with another signal (Debian's init script: SIGQUIT; KillSignal=SIGQUIT)
         master = app.config.last("master")
-        yield Hit(master.span, f"{who} reloads on SIGTERM: without die-on-term, a stop by SIGTERM (systemd's "
-                  f"default KillSignal, Docker's default STOPSIGNAL) restarts it instead", service=app.service)
+        where = f" ({master.span.source.path})" if master.span.source.path != app.path else ""
+        if launcher is not None and launcher.stop_signal == "SIGTERM":
+            how = f"{launcher.name} stops it with SIGTERM ({launcher.stop_source}), which restarts it instead"
+        else:
+            how = ("a stop by SIGTERM (systemd's default KillSignal, Docker's default STOPSIGNAL) restarts it "
+                   "instead")
+        yield Hit(master.span, f"{who} reloads on SIGTERM: master = true{where} without die-on-term: {how}",
+                  service=app.service)
 
 
 RULE = Rule(

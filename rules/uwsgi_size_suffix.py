@@ -37,8 +37,9 @@ import re
 from wsgilint.findings import ERROR, WARNING, Hit, Rule
 from wsgilint.knowledge import UWSGI_BYTE_OPTIONS, UWSGI_MEGABYTE_OPTIONS, UWSGI_SECOND_OPTIONS
 from wsgilint.model.types import Deployment
+from wsgilint.numbers import parse_int
 
-_SUFFIXED = re.compile(r"\s*(\d+)(?:\.\d+)?\s*([A-Za-z]+)\s*$")
+_SUFFIXED = re.compile(r"\s*([0-9]+)(?:\.[0-9]+)?\s*([A-Za-z]+)\s*$")
 _UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 
 
@@ -63,7 +64,7 @@ def check(model: Deployment):
                 yield Hit(opt.value_span, f"{opt.key} = {opt.value.strip()} is read as {number} seconds: uWSGI "
                           f"ignores '{unit}'", severity=WARNING, service=app.service)
             else:
-                meant = int(number) * _UNITS.get(low[0], 1)
+                meant = parse_int(number) * _UNITS.get(low[0], 1)  # saturates, never raises
                 yield Hit(opt.value_span, f"{opt.key} = {opt.value.strip()} is read as {number} bytes, not {meant}: "
                           f"uWSGI ignores '{unit}' (write {meant})", service=app.service)
 

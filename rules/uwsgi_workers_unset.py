@@ -4,6 +4,10 @@
 Finds uWSGI instances that load an app but set none of `processes`,
 `workers` or `threads`.
 
+The options are the instance's effective ones: an app in Debian's `/etc/uwsgi/apps-enabled`
+gets `workers = 2` from `/usr/share/uwsgi/conf/default.ini` (inherited by the init script), and a
+unit's `--processes` counts (see the launch layer, `wsgilint.launch`).
+
 ## Why is this bad?
 uWSGI then runs a single worker process with a single thread: one slow request
 (an image upload, a slow LDAP bind) blocks every other request of the service.

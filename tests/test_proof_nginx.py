@@ -114,9 +114,10 @@ SOCKET_INI = "[uwsgi]\nplugins = python3\nsocket = @@TMP@@/glance-api.socket\nws
 
 def test_wsg301_default_body_limit_answers_413_and_zero_lifts_it(tmp_path):
     folder = RULES / "nginx-body-size-limit"
-    bad, good = folder / "bad.conf", folder / "good.conf"
-    assert _lint(bad, "WSG301") == [("bad.conf", 6)]
-    assert _lint(good, "WSG301") == []
+    # glance is known from its uWSGI ini (module =), linked through the socket: never from a port
+    bad, good = folder / "bad" / "glance-api.conf", folder / "good" / "glance-api.conf"
+    assert _lint(bad.parent, "WSG301") == [("glance-api.conf", 6)]
+    assert _lint(good.parent, "WSG301") == []
     _need_servers("WSG301 proof")
     with stack.uwsgi(tmp_path, SOCKET_INI), stack.nginx(tmp_path, _site(bad, GLANCE_SOCKET)) as ng:
         sized = stack.post_sized(ng.url_for("/"), MIB5)

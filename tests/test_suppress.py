@@ -132,7 +132,7 @@ def test_nginx_next_directive_and_block(tmp_path):
     cases = {
         "next": src.replace("        uwsgi_pass", "        # wsgilint: ignore[WSG303] upstream answers fast\n"
                                                  "        uwsgi_pass"),
-        "block": src.replace("    location / {\n", "    location / {\n        # wsgilint: ignore[WSG303] ok\n"),
+        "block": src.replace("    location /image {\n", "    location /image {\n        # wsgilint: ignore[WSG303] ok\n"),
         "none": src,
     }
     for name, text in cases.items():

@@ -1,10 +1,32 @@
-"""Build the deployment model from resolved Apache and uWSGI configurations."""
+"""Build the deployment model from resolved Apache and uWSGI configurations.
+
+Which service (or app) a uWSGI instance or a route serves is known from evidence only, never
+from a port (issue 15: a Django app on 8080 was taken for swift). The evidence ladder, strongest
+first; each identity keeps its evidence in ``service_reason``, which findings quote:
+
+1. the user's configuration: an app of ``[tool.wsgilint.apps.NAME]`` whose ``match`` patterns
+   match a uWSGI ``module``/``wsgi-file``/``mount`` value, a ``WSGIScriptAlias`` target, or a
+   route's URL path (a pattern starting with ``/``) (``identify_user_apps``);
+2. what runs the app: the uWSGI ``module =``/``wsgi-file =``/``mount =`` value, the
+   ``WSGIScriptAlias`` target (``knowledge.service_from_name``);
+3. the backend a route reaches: a proxy route linked through its socket to a uWSGI instance
+   takes that instance's identity (``link``);
+4. the service's own uWSGI config: the name of the ini file (``glance-api-uwsgi.ini``,
+   kolla's and devstack's ``/etc/<service>/<service>-api-uwsgi.ini``);
+5. weak: a route's URL path as devstack names them (``/image`` -> glance) or the name of the
+   file holding the route. These stay (devstack's Apache routes are named only so), but no
+   **error** rests on them alone: ``weak_identity`` tells rules to report a warning naming it.
+
+A port number is no evidence at all: with none of the above, a route or app has no service,
+and no upload, header or long-request rule fires for it.
+"""
 
 from __future__ import annotations
 
 import re
 
 from wsgilint import knowledge
+from wsgilint.numbers import parse_int
 from wsgilint.model.types import (
     Address, ApacheServer, Bind, Deployment, Route, UwsgiApp, WsgiDaemon, parse_uwsgi_address,
 )
@@ -13,7 +35,7 @@ from wsgilint.resolve.uwsgi import UwsgiConfig
 
 _SCHEME_KIND = {"uwsgi": "proxy_uwsgi", "http": "proxy_http", "https": "proxy_http"}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "uwsgi": knowledge.UWSGI_PROXY_DEFAULT_PORT}
-_URL = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<host>\[[^\]]*\]|[^/:]*)(?::(?P<port>\d+))?(?P<path>/.*)?$")
+_URL = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<host>\[[^\]]*\]|[^/:]*)(?::(?P<port>[0-9]+))?(?P<path>/.*)?$")
 _LOCATION_KEYS = ("<location", "<locationmatch")
 _DIRECTORY_KEYS = ("<directory", "<directorymatch")
 _FILES_KEYS = ("<files", "<filesmatch")
@@ -21,8 +43,14 @@ _SECTION_KEYS = frozenset(_LOCATION_KEYS + _DIRECTORY_KEYS + _FILES_KEYS)
 
 
 def normalize_socket_path(path: str) -> str:
-    """/var/run is a link to /run on every current distribution."""
+    """/var/run is a link to /run on every current distribution; ``unix:///p`` is ``unix:/p`` to httpd
+    (knowledge.UDS_EMPTY_HOST_SINCE) and to the kernel (repeated slashes are one)."""
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
     return "/run/" + path[len("/var/run/"):] if path.startswith("/var/run/") else path
+
+
+_SLASHES = re.compile(r"/{2,}")
 
 
 def parse_proxy_target(target: str) -> tuple[str, Address | None, str]:
@@ -38,7 +66,7 @@ def parse_proxy_target(target: str) -> tuple[str, Address | None, str]:
     if sock is not None:
         return scheme, Address("unix", path=normalize_socket_path(sock), raw=target), url
     host = m.group("host").strip("[]")
-    port = int(m.group("port")) if m.group("port") else _DEFAULT_PORTS.get(scheme)
+    port = parse_int(m.group("port")) if m.group("port") else _DEFAULT_PORTS.get(scheme)
     return scheme, Address("tcp", host=host, port=port, raw=target), url
 
 
@@ -221,7 +249,7 @@ def _enclosing(d: Directive) -> tuple[list[Directive], Directive | None, Directi
 def _regex_applies(pattern: str, text: str) -> bool:
     try:
         return re.search(pattern, text) is not None
-    except re.error:
+    except (re.error, RecursionError, OverflowError):  # nested groups recurse in sre_parse: not a crash
         return False
 
 
@@ -287,20 +315,84 @@ def build_uwsgi(config: UwsgiConfig) -> UwsgiApp:
     if service is None:
         path = config.source.path if config.source else config.path
         service = knowledge.service_from_name(path.rsplit("/", 1)[-1])
-        reason = f"file name {path.rsplit('/', 1)[-1]}" if service else ""
-    if service is None:
-        for b in binds:
-            if b.address.kind == "tcp":
-                service = knowledge.service_from_port(b.address.port)
-                if service:
-                    reason = f"port {b.address.port}"
-                    break
+        reason = f"uWSGI ini name {path.rsplit('/', 1)[-1]}" if service else ""
     return UwsgiApp(config, binds, service, reason, app_opt)
+
+
+# -- identity from weak evidence and from the user's configuration ---------------------------
+# Reasons that are weak evidence (see the module docstring): no error rests on them alone.
+WEAK_REASONS = ("URL path ", "file name ")
+
+
+def weak_identity(reason: str) -> bool:
+    """Does an identity rest only on a URL path or a file name (no module, script or backend)?"""
+    return reason.startswith(WEAK_REASONS)
+
+
+def _app_values(app: UwsgiApp) -> list[str]:
+    """What names a uWSGI instance's application: module / wsgi-file / mount values."""
+    out = []
+    for opt in app.config.options:
+        if opt.key in _APP_KEYS and opt.key != "callable":
+            v = opt.value.strip()
+            out.append(v)
+            if opt.key == "mount" and "=" in v:
+                out.append(v.partition("=")[2].strip())
+    return out
+
+
+def _matches(patterns: tuple[str, ...], value: str) -> str | None:
+    """The first pattern (fnmatch, case-sensitive) that matches ``value`` or its module part."""
+    from fnmatch import fnmatchcase
+
+    candidates = (value, value.partition(":")[0]) if ":" in value else (value,)
+    for pat in patterns:
+        if any(fnmatchcase(c, pat) for c in candidates):
+            return pat
+    return None
+
+
+def identify_user_apps(deployment: Deployment) -> None:
+    """Name uWSGI instances and routes after the user's apps (``deployment.apps``), before link().
+
+    The user's configuration is the strongest evidence: it wins over a service name in a module."""
+    apps = deployment.apps
+    if not apps:
+        return
+    for app in deployment.uwsgi:
+        for value in _app_values(app):
+            hit = next(((p, pat) for p in apps.values() if (pat := _matches(p.match, value))), None)
+            if hit is not None:
+                app.service = hit[0].name
+                app.service_reason = f"{hit[0].source}, which matches {value}"
+                break
+    for route in deployment.routes:
+        values = [route.script] if route.kind == "mod_wsgi" and route.script else []
+        for value in values:
+            hit = next(((p, pat) for p in apps.values() if (pat := _matches(p.match, value))), None)
+            if hit is not None:
+                route.service = hit[0].name
+                route.service_reason = f"{hit[0].source}, which matches WSGIScriptAlias {value}"
+                break
+        else:
+            path = route.path
+            hit = next(((p, pat) for p in apps.values()
+                        if (pat := _matches(tuple(m for m in p.match if m.startswith("/")), path))), None)
+            if hit is not None:
+                route.service = hit[0].name
+                route.service_reason = f"{hit[0].source}, which matches URL path {path}"
 
 
 # -- linking ---------------------------------------------------------------------------
 def link(deployment: Deployment) -> None:
-    """Tie each proxy route to the uWSGI socket it reaches, and each route to a service."""
+    """Tie each proxy route to the uWSGI socket it reaches, each route to a service, and the chains."""
+    _link(deployment)
+    from wsgilint.model.chain import link_chain
+
+    link_chain(deployment)
+
+
+def _link(deployment: Deployment) -> None:
     binds = [(app, b) for app in deployment.uwsgi for b in app.binds]
     # Many routes share a URL path or a file name: look each up once (10k routes: link 44 -> 20 ms).
     by_path: dict[str, str | None] = {}
@@ -324,10 +416,6 @@ def link(deployment: Deployment) -> None:
                     svc = by_path[path] = knowledge.service_from_url_path(path)
                 if svc:
                     route.service, route.service_reason = svc, f"URL path {route.path}"
-                elif route.address is not None and route.address.kind == "tcp":
-                    svc = knowledge.service_from_port(route.address.port)
-                    if svc:
-                        route.service, route.service_reason = svc, f"port {route.address.port}"
                 if route.service is None:
                     fname = route.directive.node.source.path.rsplit("/", 1)[-1]
                     svc = by_name.get(fname, "")

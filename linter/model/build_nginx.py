@@ -7,17 +7,19 @@ import re
 from wsgilint import knowledge
 from wsgilint.model.build import normalize_socket_path
 from wsgilint.model.types import Address, NginxServer, Route
+from wsgilint.numbers import parse_duration, parse_int
+from wsgilint.numbers import parse_size as parse_size_text
 from wsgilint.resolve.nginx import Directive, NginxConfig
 
 _PASS_KIND = {"uwsgi_pass": "nginx_uwsgi", "proxy_pass": "nginx_proxy"}
 _LOCATION_MODIFIERS = ("=", "~", "~*", "^~")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_HOST_PORT = re.compile(r"^(?P<host>\[[^\]]*\]|[^/:\[\]]*)(?::(?P<port>\d+))?(?P<rest>/.*)?$")
-_SIZE = re.compile(r"^(\d+)([kKmMgG]?)$")
-_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
-_TIME = re.compile(r"(\d+)(ms|s|m|h|d|w|M|y)?")
-_TIME_UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0,
-               "M": 2592000.0, "y": 31536000.0}
+_HOST_PORT = re.compile(r"^(?P<host>\[[^\]]*\]|[^/:\[\]]*)(?::(?P<port>[0-9]+))?(?P<rest>/.*)?$")
+# nginx/nginx src/core/ngx_parse.c: ngx_parse_size (k/K, m/M, g/G) and ngx_parse_time (ms s m h
+# d w M y; a bare number is seconds); read through wsgilint.numbers (ASCII digits, no overflow).
+_SIZE_SUFFIXES = {"": 1, "k": 1024, "K": 1024, "m": 1024 ** 2, "M": 1024 ** 2, "g": 1024 ** 3, "G": 1024 ** 3}
+_TIME_SUFFIXES = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0,
+                  "M": 2592000.0, "y": 31536000.0}
 
 # nginx's built-in values (nginx.org/en/docs, 1.22) for the settings the rules read.
 NGINX_DEFAULTS = {
@@ -33,24 +35,12 @@ NGINX_DEFAULTS = {
 
 def parse_size(text: str) -> int | None:
     """Bytes of an nginx size (``1m``, ``512k``, ``0``), or None if not a literal size."""
-    m = _SIZE.match(text.strip())
-    if not m:
-        return None
-    return int(m.group(1)) * _SIZE_UNITS[m.group(2).lower()]
+    return parse_size_text(text, _SIZE_SUFFIXES)
 
 
 def parse_time(text: str) -> float | None:
     """Seconds of an nginx time (``60``, ``60s``, ``1m30s``, ``500ms``), or None."""
-    t = text.strip()
-    if not t:
-        return None
-    total, pos = 0.0, 0
-    for m in _TIME.finditer(t):
-        if m.start() != pos:
-            return None
-        total += int(m.group(1)) * _TIME_UNITS[m.group(2)]
-        pos = m.end()
-    return total if pos == len(t) else None
+    return parse_duration(text, _TIME_SUFFIXES, bare="s")
 
 
 def _address(text: str, default_port: int | None) -> Address | None:
@@ -63,7 +53,7 @@ def _address(text: str, default_port: int | None) -> Address | None:
     m = _HOST_PORT.match(text)
     if not m or not m.group("host"):
         return None
-    port = int(m.group("port")) if m.group("port") else default_port
+    port = parse_int(m.group("port")) if m.group("port") else default_port
     return Address("tcp", host=m.group("host").strip("[]"), port=port, raw=text)
 
 
@@ -140,16 +130,11 @@ class _NginxBuilder:
         scopes = list(reversed(ancestors))
         route = Route(kind=kind, path=path, directive=d, server=self.server, vhost=vhost, scopes=scopes,
                       target=target, scheme=scheme, address=address, frontend="nginx")
+        # Identity: the backend it reaches (link()) or, weak, devstack's URL path; never the
+        # `listen` port (issue 15; see wsgilint.model.build's docstring).
         svc = knowledge.service_from_url_path(path)
         if svc:
             route.service, route.service_reason = svc, f"URL path {path}"
-        elif vhost is not None:
-            for listen in vhost.children_named("listen"):
-                port = _listen_port(listen.args[0]) if listen.args else None
-                svc = knowledge.service_from_port(port)
-                if svc:
-                    route.service, route.service_reason = svc, f"nginx listen {listen.args[0]}"
-                    break
         self.server.routes.append(route)
 
 
@@ -157,7 +142,7 @@ def _listen_port(text: str) -> int | None:
     if text.startswith("unix:"):
         return None
     tail = text.rsplit(":", 1)[-1] if not text.endswith("]") else ""
-    return int(tail) if tail.isdigit() else None
+    return parse_int(tail)
 
 
 def setting_value(route: Route, key: str) -> tuple[str, Directive | None]:

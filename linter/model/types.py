@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wsgilint.resolve.nginx import NginxConfig
     from wsgilint.resolve.uwsgi import Option, UwsgiConfig
     from wsgilint.source import SourceFile, Span
+    from wsgilint.knowledge import ServiceProfile
 
 _WILDCARD_HOSTS = frozenset({"", "*", "0.0.0.0", "::", "[::]", "0"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"})
@@ -97,10 +98,12 @@ def parse_uwsgi_address(value: str) -> Address | None:
         return Address("unix", path=v[5:], raw=value)
     if ":" in v and not v.startswith("/"):
         host, _, port = v.rpartition(":")
-        m = re.match(r"\d+", port)
-        if not m:
+        if not port[:1].isascii() or not port[:1].isdigit():
             return None
-        return Address("tcp", host=host.strip("[]") if host.startswith("[") else host, port=int(m.group(0)), raw=value)
+        from wsgilint.numbers import parse_int
+
+        return Address("tcp", host=host.strip("[]") if host.startswith("[") else host,
+                       port=parse_int(port, leading=True), raw=value)
     return Address("unix", path=v, raw=value)
 
 
@@ -186,14 +189,20 @@ class Route(Record):
     backend: UwsgiApp | None
     bind: Bind | None
     frontend: str  # "apache" | "nginx" (nginx routes: server/directive are nginx's)
+    # The chain (linter/model/chain.py, filled by link()): what this route does to a request body,
+    # the routes of other front ends in the tree that send requests here, and whether clients
+    # reach this route's listener without them.
+    hop: "Hop | None"
+    front: tuple["Route", ...]
+    entry: bool
     # Computed on first use: rules ask every route the same things (10k routes: 20k env() calls).
     _env: dict[str, "Directive"] | None
     _target_span: "Span | None"
 
     __slots__ = (
         'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
-        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', '_env',
-        '_target_span',
+        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', 'hop',
+        'front', 'entry', '_env', '_target_span',
     )
     _fields = __slots__
     _repr_fields = (
@@ -227,6 +236,9 @@ class Route(Record):
         self.backend = backend
         self.bind = bind
         self.frontend = frontend
+        self.hop = None
+        self.front = ()
+        self.entry = True
         self._env = None
         self._target_span = None
 
@@ -251,6 +263,12 @@ class Route(Record):
                 span = self.directive.arg_span(idx)
             self._target_span = span
         return span
+
+    def chains(self, limit: int = 64) -> list["Chain"]:
+        """Every way a request reaches this route, client side first (at most ``limit``; loops cut)."""
+        out: list[Chain] = []
+        _walk_chains(self, (), out, limit)
+        return out
 
     def settings(self, key: str) -> list["Directive"]:
         """Every directive ``key`` that applies to this route, least specific first."""
@@ -301,6 +319,113 @@ class Route(Record):
                 for a in d.args:
                     env.pop(a.lower(), None)
         return env
+
+
+def _walk_chains(route: Route, after: tuple, out: list, limit: int) -> None:
+    if route.hop is None or any(h.route is route for h in after):
+        return
+    hops = (route.hop,) + after
+    if route.entry or not route.front:
+        out.append(Chain(hops))
+    for f in route.front:
+        if len(out) >= limit:
+            return
+        _walk_chains(f, hops, out, limit)
+
+
+class Hop(Record):
+    """One front end on a request's way to the backend, and what it does to the body and the time.
+
+    The facts behind each value (nginx's and httpd's sources, measured in tests/test_proof_chain.py)
+    are in wsgilint.knowledge (CHUNKED_BY_HOP and its SOURCES entry).
+    """
+
+    route: Route
+    # A chunked request body leaves this hop as: "content-length" (read whole, sent with a
+    # Content-Length), "rechunked" (streamed on, chunked, in pieces of at most chunk_max bytes),
+    # "refused" (411) or "depends" (on a version this check does not know: see condition).
+    chunked: str
+    buffers: bool | None  # reads the whole body before passing it on (None: depends, see condition)
+    chunk_max: int | None  # "rechunked": the largest chunk passed on
+    condition: str  # "depends": on what, e.g. "Content-Length before nginx 1.29.7, chunked from it on"
+    body_limit: int | None  # the largest body it takes (None: no limit)
+    read_timeout: float | None  # seconds it waits for the backend's answer (None: unknown)
+    why: str  # what it does, for messages ("buffers the body and sends Content-Length")
+    onward: str  # the front end in this check its target reaches ("apache" | "nginx"), or ""
+
+    _fields = ('route', 'chunked', 'buffers', 'chunk_max', 'condition', 'body_limit', 'read_timeout', 'why', 'onward')
+    _repr_fields = ('chunked', 'buffers', 'chunk_max', 'condition', 'body_limit', 'read_timeout', 'why', 'onward')
+
+    def __init__(self, route, chunked, buffers, chunk_max=None, condition="", body_limit=None, read_timeout=None,
+                 why="", onward="") -> None:
+        self.route = route
+        self.chunked = chunked
+        self.buffers = buffers
+        self.chunk_max = chunk_max
+        self.condition = condition
+        self.body_limit = body_limit
+        self.read_timeout = read_timeout
+        self.why = why
+        self.onward = onward
+
+    @property
+    def dechunks(self) -> bool:
+        """The backend behind this hop never sees a chunked body (nor the client's pauses)."""
+        return self.chunked == "content-length"
+
+    def where(self) -> str:
+        """'nginx proxy_pass at sites-enabled/glance:12'."""
+        r = self.route
+        name = r.directive.name if r.frontend == "nginx" else ("WSGIScriptAlias" if r.kind == "mod_wsgi"
+                                                               else r.directive.name)
+        span = r.directive.span
+        where = f"{span.path.rsplit('/', 1)[-1]}:{span.line}" if span is not None else "?"
+        return f"{'nginx' if r.frontend == 'nginx' else 'Apache'} {name} at {where}"
+
+    def describe(self) -> str:
+        """'nginx proxy_pass at glance:12, which buffers the body and sends Content-Length'."""
+        return f"{self.where()}, which {self.why}" if self.why else self.where()
+
+
+class Chain(Record):
+    """The front ends a request travels, client side first; the last hop's route reaches the backend."""
+
+    hops: tuple[Hop, ...]
+
+    _fields = ('hops',)
+
+    def __init__(self, hops) -> None:
+        self.hops = hops
+
+    @property
+    def route(self) -> Route:
+        return self.hops[-1].route
+
+    def dechunker(self) -> Hop | None:
+        """The first hop after which the body travels with a Content-Length, or None."""
+        for h in self.hops:
+            if h.dechunks:
+                return h
+        return None
+
+    def undecided(self) -> Hop | None:
+        """The first hop whose handling of chunked bodies depends on an unknown version (none dechunks)."""
+        if self.dechunker() is not None:
+            return None
+        for h in self.hops:
+            if h.chunked == "depends":
+                return h
+        return None
+
+    def chunk_max(self) -> int | None:
+        """The largest chunk the backend can get through this chain (None: the client's size)."""
+        for h in reversed(self.hops):
+            if h.chunked in ("rechunked", "depends") and h.chunk_max is not None:
+                return h.chunk_max
+        return None
+
+    def describe(self) -> str:
+        return "client -> " + " -> ".join(h.where() for h in self.hops)
 
 
 _ROUTE_PROTOCOL = {"proxy_uwsgi": "uwsgi", "nginx_uwsgi": "uwsgi", "proxy_http": "http", "nginx_proxy": "http"}
@@ -474,15 +599,19 @@ class Deployment(Record):
     # directory the tree does not hold, and every path when the checked tree is not a whole
     # root (no --root), are absent: unknown.
     present: dict[str, bool]
+    # Apps described by the user's configuration ([tool.wsgilint.apps.NAME]): name -> profile.
+    apps: dict[str, "ServiceProfile"]
+    _reach: dict[int, list[Route]] | None  # routes_to() index, built on first use (after link())
 
     _fields = (
         'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
-        'service_configs', 'present',
+        'service_configs', 'present', 'apps', '_reach',
     )
+    _repr_fields = _eq_fields = _fields[:-1]
 
     def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
                  files=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
-                 present=FACTORY) -> None:
+                 present=FACTORY, apps=FACTORY) -> None:
         self.apache = [] if apache is FACTORY else apache
         self.uwsgi = [] if uwsgi is FACTORY else uwsgi
         self.nginx = [] if nginx is FACTORY else nginx
@@ -493,6 +622,8 @@ class Deployment(Record):
         self.uwsgi_scanned = uwsgi_scanned
         self.service_configs = [] if service_configs is FACTORY else service_configs
         self.present = {} if present is FACTORY else present
+        self.apps = {} if apps is FACTORY else apps
+        self._reach = None
 
     def service_config(self, service: str | None) -> ServiceConfig | None:
         """The config read for ``service`` (the last one given wins), or None when none was read."""
@@ -505,3 +636,30 @@ class Deployment(Record):
     @property
     def routes(self) -> list[Route]:
         return [r for s in self.apache for r in s.routes] + [r for s in self.nginx for r in s.routes]
+
+    def routes_to(self, bind: Bind) -> list[Route]:
+        """The front-end routes in this check that reach ``bind`` (link() sets route.bind)."""
+        index = self._reach
+        if index is None:
+            index = self._reach = {}
+            for r in self.routes:
+                if r.bind is not None:
+                    index.setdefault(id(r.bind), []).append(r)
+        return index.get(id(bind), [])
+
+    def exposure(self, bind: Bind) -> str:
+        """How clients reach ``bind``: "direct" (no front end in this check reaches it and it listens
+        beyond loopback), "public" (front ends reach it, but it also listens on every interface),
+        "behind" (only through the front ends that reach it) or "local" (loopback, no front end
+        in this check: one outside the check is taken to be in front)."""
+        routes = self.routes_to(bind)
+        a = bind.address
+        if not routes:
+            return "local" if a.is_loopback else "direct"
+        if a.kind == "tcp" and (a.host or "").lower() in _WILDCARD_HOSTS:
+            return "public"
+        return "behind"
+
+    def chains_to(self, bind: Bind) -> list[Chain]:
+        """Every chain of front ends in this check that ends at ``bind``."""
+        return [c for r in self.routes_to(bind) for c in r.chains()]

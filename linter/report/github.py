@@ -1,8 +1,15 @@
-"""GitHub Actions workflow commands: ``::error file=...,line=...::message`` annotations."""
+"""GitHub Actions workflow commands: ``::error file=...,line=...::message`` annotations.
+
+Text from configs and file names is first made visible (wsgilint.report.escape: no ESC, bidi
+or raw non-UTF-8 byte reaches the log), then encoded as GitHub's toolkit does
+(actions/toolkit packages/core/src/command.ts, escapeData and escapeProperty): ``%``, CR and
+LF in the message; also ``:`` and ``,`` in properties. No line of ours can be split.
+"""
 
 from __future__ import annotations
 
 from wsgilint.findings import Severity
+from wsgilint.report.escape import visible
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -18,7 +25,7 @@ def _prop(text: str) -> str:
 def line(f) -> str:
     props = []
     if f.path and not f.path.startswith("<"):
-        props.append(f"file={_prop(f.path)}")
+        props.append(f"file={_prop(visible(f.path))}")
         if f.line:
             props.append(f"line={f.line}")
             props.append(f"endLine={max(f.line, f.end_line)}")
@@ -29,9 +36,9 @@ def line(f) -> str:
                 if end_col > f.column:
                     props.append(f"endColumn={end_col}")
     props.append(f"title={_prop(f'wsgilint ({f.rule.id})')}")
-    message = f"{f.rule.name}: {f.message}"
+    message = f"{f.rule.name}: {visible(f.message)}"
     if f.fix:
-        message += f"\nFix: {f.fix}"
+        message += f"\nFix: {visible(f.fix)}"  # the one line break: ours, %0A-encoded below
     return f"::{COMMAND[f.severity]} {','.join(props)}::{_data(message)}"
 
 

@@ -26,7 +26,7 @@ def to_list(result, *, project_dir: str | None = None) -> list[dict]:
         path = _path(f.path, project_dir)
         fp = f.extra.get("fingerprint")
         if not fp:  # no directive context was computed: fall back to rule + path + message
-            fp = hashlib.sha256(f"{f.rule.id}\0{path}\0{f.message}".encode()).hexdigest()
+            fp = hashlib.sha256(f"{f.rule.id}\0{path}\0{f.message}".encode("utf-8", "surrogateescape")).hexdigest()
         salt = 0
         unique = fp
         while unique in seen:  # same rule, file and context twice: salt, stay deterministic
@@ -47,5 +47,7 @@ def to_list(result, *, project_dir: str | None = None) -> list[dict]:
 
 
 def render(result, stream, **_: object) -> None:
-    stream.write(json.dumps(to_list(result, project_dir=os.environ.get("CI_PROJECT_DIR")), indent=2,
-                            ensure_ascii=False) + "\n")
+    from wsgilint.report.escape import json_text  # no raw controls, bidi or lone surrogates
+
+    stream.write(json_text(json.dumps(to_list(result, project_dir=os.environ.get("CI_PROJECT_DIR")), indent=2,
+                                      ensure_ascii=False)) + "\n")

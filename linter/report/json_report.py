@@ -56,9 +56,13 @@ def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
         pieces = [json.dumps(to_dict(result, fail_on), **_COMPACT)]
     # Written in pieces of ~1k findings, not joined into one string first: the 10k-vhost
     # tree's 11 MB report was copied three times (join, newline, encoding) before.
+    # Raw C1 controls, bidi and zero-width characters become \uXXXX escapes, a non-UTF-8 name's
+    # bytes the text \xff (wsgilint.report.escape.json_text): valid UTF-8 on any stream.
+    from wsgilint.report.escape import json_text
+
     write = stream.write
     for piece in pieces:
-        write(piece)
+        write(json_text(piece))
     write("\n")
 
 

@@ -38,11 +38,16 @@ def _rule(rule) -> dict:
     }
 
 
+def _quote(path: str) -> str:
+    """A path as a URI path: its bytes percent-encoded (a non-UTF-8 name's 0xff is %FF, RFC 3986)."""
+    return quote(path.encode("utf-8", "surrogateescape"))
+
+
 def _location(path: str, line: int, column: int, end_line: int, span=None) -> dict:
     if os.path.isabs(path):
-        artifact = {"uri": "file://" + quote(path)}
+        artifact = {"uri": "file://" + _quote(path)}
     else:
-        artifact = {"uri": quote(path.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+        artifact = {"uri": _quote(path.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
     phys: dict = {"artifactLocation": artifact}
     if line:
         region = {"startLine": line, "startColumn": max(1, column), "endLine": max(line, end_line)}
@@ -103,7 +108,7 @@ def to_dict(result, *, cwd: str | None = None) -> dict:
                 "rules": [_rule(r) for r in rules],
             }},
             "invocations": [invocation],
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + quote(base)}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + _quote(base)}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -111,4 +116,6 @@ def to_dict(result, *, cwd: str | None = None) -> dict:
 
 
 def render(result, stream, **_: object) -> None:
-    stream.write(json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n")
+    from wsgilint.report.escape import json_text  # no raw controls, bidi or lone surrogates
+
+    stream.write(json_text(json.dumps(to_dict(result), indent=2, ensure_ascii=False)) + "\n")

@@ -6,30 +6,23 @@ written straight to the stream. Printing every line through ``Console.print`` (m
 parsing, segment rendering) took 9 s for the 20k findings of the 10k-vhost benchmark
 tree; writing them takes ~0.1 s (bench/README.md).
 
-Text from the configuration is shown with control characters made visible (``\\x1b``),
-so a hostile file cannot drive the operator's terminal. Tabs in a quoted source line
+Text from the configuration and file names are shown with control, bidi and zero-width
+characters made visible (``\\x1b``, ``\\u202e``; a non-UTF-8 byte as ``\\xff``: see
+wsgilint.report.escape), so a hostile file cannot drive or deceive the operator's terminal. Tabs in a quoted source line
 are expanded and the caret follows them.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from itertools import groupby
 
 from wsgilint.findings import Severity
+from wsgilint.report.escape import visible as _visible
 from wsgilint.report.summary import counts
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _FLUSH_LINES = 4096
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
-def _visible(text: str) -> str:
-    """Control characters (tab aside) as escapes: nothing from a config reaches the terminal raw."""
-    if _CONTROL.search(text) is None:
-        return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def _isatty(stream) -> bool:

@@ -471,12 +471,13 @@ class _Resolver:
             pattern = ver.strip("/")
             try:
                 res = re.search(pattern, ".".join(map(str, self.httpd_version))) is not None
-            except re.error:
+            except (re.error, RecursionError, OverflowError):  # nested groups recurse in sre_parse
                 res = False
             return res != neg
-        try:
-            want = tuple(int(p) for p in ver.split("."))
-        except ValueError:
+        from wsgilint.numbers import parse_int
+
+        want = tuple(parse_int(p) for p in ver.split("."))
+        if None in want:
             return False
         have = self.httpd_version[: len(want)]
         res = {

@@ -168,7 +168,12 @@ class _Resolver:
             return
         path = name if name.startswith("/") else posixpath.join(self.prefix, name)
         if has_wildcard(path):
-            for match in self.fs.glob(path):
+            try:
+                matches = self.fs.glob(path)
+            except ReadError as exc:  # ReadLimitError: too many matches; read the first ones (as Apache's)
+                self.diag(exc.code, str(exc), d)
+                matches = getattr(exc, "partial", [])
+            for match in matches:
                 if self.fs.is_file(match):
                     self.read(match, parent, depth + 1, d)
             return

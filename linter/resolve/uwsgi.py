@@ -15,6 +15,7 @@ import posixpath
 import re
 
 from wsgilint.fsroot import FileSystem, ReadError
+from wsgilint.numbers import parse_int
 from wsgilint.parse import uwsgi_ini
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.source import SourceFile, Span
@@ -65,11 +66,13 @@ class UwsgiConfig(Record):
     files: list[SourceFile]
     diagnostics: list[Diagnostic]
     comments: dict[str, list]
+    launcher: "Launcher | None"  # how the instance is started (wsgilint.launch), when known
 
-    _fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments')
+    _fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments', 'launcher')
 
     def __init__(self, path, source, section, options=FACTORY, files=FACTORY, diagnostics=FACTORY,
-                 comments=FACTORY) -> None:
+                 comments=FACTORY, launcher=None) -> None:
+        self.launcher = launcher
         self.path = path
         self.source = source
         self.section = section
@@ -100,8 +103,7 @@ class UwsgiConfig(Record):
         o = self.last(*keys)
         if o is None:
             return None
-        m = re.match(r"\s*(\d+)", o.value)
-        return int(m.group(1)) if m else 0
+        return parse_int(o.value, leading=True)  # ASCII digits; saturates as strtoul does (wsgilint.numbers)
 
 
 class _IniResolver:
@@ -281,9 +283,84 @@ class _IniResolver:
             dynamic=dynamic, conditional=conditional))
 
 
-def resolve(fs: FileSystem, config_path: str, section: str = "uwsgi") -> UwsgiConfig:
-    """Read one uWSGI ini file (a config path) and what it includes."""
+def resolve(fs: FileSystem, config_path: str, section: str = "uwsgi", launcher=None) -> UwsgiConfig:
+    """Read one uWSGI ini file (a config path) and what it includes.
+
+    With a ``launcher`` (wsgilint.launch.types.Launcher), the options are the instance's effective
+    ones, in the order uWSGI 2.0 loads them (measured with --show-config by
+    tests/test_differential_launch.py): the ``UWSGI_*`` environment options, then the command line
+    item by item, each ``--ini`` file inlined where it stands (Debian's inherited default.ini before
+    the instance's own ini). Options from the command line or the environment point at the launcher
+    file's line that sets them.
+    """
     r = _IniResolver(fs)
-    r.process(config_path, section, None)
-    return UwsgiConfig(path=config_path, source=r.files[0] if r.files else None, section=section,
-                       options=r.options, files=r.files, diagnostics=r.diagnostics, comments=r.comments)
+    if launcher is None:
+        r.process(config_path, section, None)
+        main = r.files[0] if r.files else None
+    else:
+        main = _launched(r, fs, config_path, section, launcher)
+    return UwsgiConfig(path=config_path, source=main, section=section, options=r.options, files=r.files,
+                       diagnostics=r.diagnostics, comments=r.comments, launcher=launcher)
+
+
+def _launched(r: _IniResolver, fs: FileSystem, config_path: str, section: str, launcher) -> SourceFile | None:
+    src = SourceFile(fs.display(launcher.path), launcher.text or "", "launcher")
+    starts = None
+
+    def span(line: int) -> Span:
+        nonlocal starts
+        if line <= 0 or not src.text:
+            return Span(src, 0, 0)
+        if starts is None:
+            starts = [0]
+            for i, ch in enumerate(src.text):
+                if ch == "\n":
+                    starts.append(i + 1)
+        if line > len(starts):
+            return Span(src, 0, 0)
+        a = starts[line - 1]
+        b = src.text.find("\n", a)
+        return Span(src, a, len(src.text) if b < 0 else b)
+
+    def synthetic(key: str, value: str, line: int) -> None:
+        sp = span(line)
+        r.first.setdefault(key, value)
+        r.options.append(Option(key=key, value=value, span=sp, value_span=sp, raw=value,
+                                dynamic=bool(_DYNAMIC.search(value))))
+
+    for key, value, line in launcher.env:
+        synthetic(key, value, line)
+    main = None
+    deferred = []
+    for arg in launcher.args:
+        if arg.kind == "inherit":
+            synthetic(arg.key, arg.value, arg.line)
+            deferred.append(arg)
+            continue
+        if arg.kind != "ini":
+            synthetic(arg.key, arg.value, arg.line)
+            if arg.key == "set" and "=" in arg.value:  # --set KEY=VALUE sets KEY too
+                k, _, v = arg.value.partition("=")
+                synthetic(k, v, arg.line)
+            continue
+        synthetic(arg.key, arg.value, arg.line)
+        fpath, _, sect = arg.value.partition(":")
+        path = config_path if arg.main else fpath
+        n = len(r.files)
+        if not fs.exists(path):
+            r.diagnostics.append(Diagnostic(
+                "include-not-found", f"{launcher.name} loads {fpath}: no such file; uWSGI refuses to start",
+                span(arg.line)))
+            continue
+        r.process(path, (sect or section) if not arg.main else section, None if arg.main else span(arg.line))
+        if arg.main and len(r.files) > n:
+            main = r.files[n]
+    for arg in deferred:  # --inherit files: after the whole command line
+        fpath, _, sect = arg.value.partition(":")
+        if not fs.exists(fpath):
+            r.diagnostics.append(Diagnostic(
+                "include-not-found", f"{launcher.name} loads {fpath}: no such file; uWSGI refuses to start",
+                span(arg.line)))
+            continue
+        r.process(fpath, sect or section, span(arg.line))
+    return main

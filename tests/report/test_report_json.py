@@ -83,7 +83,12 @@ def _result(draw):
 
 
 def _dumps(result, fail_on):
-    return json.dumps(json_report.to_dict(result, fail_on), separators=(",", ":"), ensure_ascii=False) + "\n"
+    # render also writes C1 controls, bidi and zero-width characters as \uXXXX and lone
+    # surrogates as the text \xff (wsgilint.report.escape.json_text): valid UTF-8 on any stream
+    from wsgilint.report.escape import json_text
+
+    return json_text(json.dumps(json_report.to_dict(result, fail_on), separators=(",", ":"),
+                                ensure_ascii=False)) + "\n"
 
 
 def _render(result, fail_on):

@@ -1,0 +1,354 @@
+"""Find and read the launchers of uWSGI instances, read-only, through the FileSystem (inside --root).
+
+- Debian's uwsgi package (evidence: its init script /etc/init.d/uwsgi): every ini under
+  /etc/uwsgi/apps-enabled is started by /usr/share/uwsgi/init/specific_daemon as
+  ``UWSGI_DEB_CONFNAMESPACE=app UWSGI_DEB_CONFNAME=NAME uwsgi --ini $INHERITED_CONFIG --ini FILE
+  --daemonize /var/log/uwsgi/app/NAME.log`` (INHERITED_CONFIG from /etc/default/uwsgi) and stopped
+  with ``start-stop-daemon --stop --retry=QUIT/30/KILL/5``.
+- systemd units (/etc/systemd/system over /run/systemd/system over /usr/lib/systemd/system over
+  /lib/systemd/system) whose ExecStart runs uwsgi, with their drop-ins (``NAME.d/*.conf``, for an
+  instance also ``TEMPLATE@.service.d/``), templates instantiated through ``*.wants/`` links.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from wsgilint.fsroot import FileSystem, ReadError
+from wsgilint.launch import unit as unit_mod
+from wsgilint.launch.types import Arg, Launcher
+from wsgilint.record import FACTORY, Record
+
+DEBIAN_INIT = "/etc/init.d/uwsgi"
+DEBIAN_DEFAULTS = "/etc/default/uwsgi"
+DEBIAN_HELPER = "/usr/share/uwsgi/init/specific_daemon"
+DEBIAN_APPS = "/etc/uwsgi/apps-enabled"
+# Debian uwsgi 2.0.21-5.1 (bookworm), /etc/init.d/uwsgi: UWSGI_DEFAULT_CONFNAMESPACE=app; the
+# namespace of apps-enabled/NAME.ini is "app" (extract_confnamespace in /usr/share/uwsgi/init/snippets).
+DEBIAN_NAMESPACE = "app"
+# Debian uwsgi 2.0.21-5.1, /usr/share/uwsgi/init/specific_daemon do_stop_specific_daemon:
+# `start-stop-daemon --stop --retry=QUIT/30/KILL/5`; read from the file when the tree has it.
+DEBIAN_STOP_SIGNAL = "SIGQUIT"
+# systemd.kill(5): KillSignal= defaults to SIGTERM
+# (https://www.freedesktop.org/software/systemd/man/latest/systemd.kill.html).
+SYSTEMD_DEFAULT_KILL_SIGNAL = "SIGTERM"
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system")
+MAX_UNITS = 4000
+_CONF_TYPES = (".ini",)  # what wsgilint reads; Debian's script also starts json/xml/yaml/sqlite
+
+
+class LaunchPlan(Record):
+    """Launchers found in the tree: by the resolved path of the ini each one starts."""
+
+    launchers: dict[str, Launcher]
+    inis: list[str]  # config paths of the inis launchers start (to read as instances)
+    inherited: set[str]  # resolved paths of files loaded before an instance's ini (not instances)
+    emperors: list[tuple[Launcher, str | None]]  # (launcher, its ini or None): instances that may be Emperors
+
+    _fields = ('launchers', 'inis', 'inherited', 'emperors')
+
+    def __init__(self, launchers=FACTORY, inis=FACTORY, inherited=FACTORY, emperors=FACTORY) -> None:
+        self.launchers = {} if launchers is FACTORY else launchers
+        self.inis = [] if inis is FACTORY else inis
+        self.inherited = set() if inherited is FACTORY else inherited
+        self.emperors = [] if emperors is FACTORY else emperors
+
+    def for_ini(self, fs: FileSystem, config_path: str) -> Launcher | None:
+        if not self.launchers:
+            return None
+        try:
+            return self.launchers.get(fs.resolve(config_path))
+        except ReadError:
+            return None
+
+
+def read_launchers(fs: FileSystem) -> LaunchPlan:
+    plan = LaunchPlan()
+    _systemd(fs, plan)
+    _debian(fs, plan)  # a unit naming the same ini wins (it is what runs it)
+    _emperors(fs, plan)
+    return plan
+
+
+def _text(fs: FileSystem, path: str) -> str | None:
+    try:
+        text, _note, _bom = fs.read_text(path)
+    except ReadError:
+        return None
+    return text
+
+
+def _add(fs: FileSystem, plan: LaunchPlan, ini: str, launcher: Launcher) -> None:
+    try:
+        real = fs.resolve(ini)
+    except ReadError:
+        return
+    if real in plan.launchers or not fs.is_file(ini):
+        return
+    plan.launchers[real] = launcher
+    plan.inis.append(ini)
+    for inherited in launcher.inherited:
+        try:
+            plan.inherited.add(fs.resolve(inherited))
+        except ReadError:
+            pass
+
+
+def _line_of(text: str, needle: str) -> int:
+    i = text.find(needle)
+    return text.count("\n", 0, i) + 1 if i >= 0 else 0
+
+
+# -- Debian ----------------------------------------------------------------------------
+def _debian(fs: FileSystem, plan: LaunchPlan) -> None:
+    init = _text(fs, DEBIAN_INIT)
+    if init is None or "UWSGI_APPS_CONFDIR_SUFFIX" not in init or not fs.is_dir(DEBIAN_APPS):
+        return
+    defaults = _text(fs, DEBIAN_DEFAULTS)
+    inherited, inherited_line = None, 0
+    if defaults is not None:
+        inherited, inherited_line = unit_mod.shell_assignments(defaults).get("INHERITED_CONFIG", (None, 0))
+    helper = _text(fs, DEBIAN_HELPER)
+    path, text = (DEBIAN_HELPER, helper) if helper is not None else (DEBIAN_INIT, init)
+    stop, stop_source = DEBIAN_STOP_SIGNAL, (f"{fs.display(DEBIAN_INIT)} (Debian's uwsgi package stops each "
+                                            f"instance with start-stop-daemon --retry=QUIT/30/KILL/5)")
+    if helper is not None:
+        import re
+
+        m = re.search(r"--stop[^\n]*\n?[^\n]*--retry[= ]([A-Z0-9]+)/", helper)
+        if m:
+            stop = unit_mod.signal_name(m.group(1)) or stop
+            stop_source = f"{fs.display(DEBIAN_HELPER)}:{_line_of(helper, m.group(0).splitlines()[-1].strip())}"
+    names = []
+    for name, kind in fs.scan(DEBIAN_APPS):
+        if kind in ("file", "link-file") and name.endswith(_CONF_TYPES):
+            names.append(name)
+    for name in sorted(names):
+        ini = posixpath.join(DEBIAN_APPS, name)
+        confname = name.rsplit(".", 1)[0]
+        args = []
+        if inherited:
+            args.append(Arg("ini", "ini", inherited, _line_of(text, '--"${INHERITED_OPTION_NAME}"')))
+        args.append(Arg("ini", "ini", ini, _line_of(text, '--"${CONFFILE_OPTION_NAME}"'), main=True))
+        args.append(Arg("opt", "daemonize", f"/var/log/uwsgi/{DEBIAN_NAMESPACE}/{confname}.log",
+                        _line_of(text, "--daemonize")))
+        # Environment order as uWSGI sees it from bash's `A=x B=y command` (measured).
+        env_line = _line_of(text, "UWSGI_DEB_CONFNAME=")
+        env = [("deb-confname", confname, env_line),
+               ("deb-confnamespace", DEBIAN_NAMESPACE, _line_of(text, "UWSGI_DEB_CONFNAMESPACE="))]
+        where = f" (INHERITED_CONFIG={inherited} in {fs.display(DEBIAN_DEFAULTS)}:{inherited_line})" if inherited else ""
+        _add(fs, plan, ini, Launcher(
+            "debian-init", f"Debian's uwsgi init script{where}", path, text, env=env, args=args,
+            stop_signal=stop, stop_source=stop_source))
+
+
+# -- systemd ---------------------------------------------------------------------------
+def _systemd(fs: FileSystem, plan: LaunchPlan) -> None:
+    units: dict[str, str] = {}  # unit name -> config path of the file that wins
+    wanted: list[str] = []
+    count = 0
+    for d in UNIT_DIRS:
+        if not fs.is_dir(d):
+            continue
+        for name, kind in fs.scan(d):
+            count += 1
+            if count > MAX_UNITS:
+                break
+            if name.endswith(".service") and kind in ("file", "link-file"):
+                units.setdefault(name, posixpath.join(d, name))
+            elif name.endswith(".wants") and kind in ("dir", "link-dir"):
+                for inst, _k in fs.scan(posixpath.join(d, name)):
+                    if "@" in inst and inst.endswith(".service") and not inst.endswith("@.service"):
+                        wanted.append(inst)
+    for name in sorted(units):
+        if "@." in name:
+            continue  # a template: read per enabled instance below
+        _unit(fs, plan, name, units[name], [])
+    for inst in sorted(set(wanted)):
+        template = inst.split("@", 1)[0] + "@.service"
+        path = units.get(inst) or units.get(template)
+        if path is not None:
+            _unit(fs, plan, inst, path, [template])
+
+
+def _dropins(fs: FileSystem, names: list[str]) -> list[str]:
+    """Drop-in files of a unit in the order systemd applies them (by file name; a file in a
+    directory earlier in UNIT_DIRS hides one of the same name later)."""
+    chosen: dict[str, str] = {}
+    for d in UNIT_DIRS:
+        for n in names:
+            dd = posixpath.join(d, n + ".d")
+            if not fs.is_dir(dd):
+                continue
+            for fname, kind in fs.scan(dd):
+                if fname.endswith(".conf") and kind in ("file", "link-file"):
+                    chosen.setdefault(fname, posixpath.join(dd, fname))
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: list[str]) -> None:
+    text = _text(fs, path)
+    if text is None or "uwsgi" not in text and not templates:
+        return
+    u = unit_mod.Unit()
+    u.add(text, path)
+    texts = {path: text}
+    for drop in _dropins(fs, templates + [name]):
+        t = _text(fs, drop)
+        if t is not None:
+            u.add(t, drop)
+            texts[drop] = t
+    execs = u.all("Service", "ExecStart")
+    if not execs:
+        return
+    value, epath, eline = execs[0]
+    words = unit_mod.split_words(unit_mod.specifiers(value, name))
+    if not words:
+        return
+    argv0 = words[0].lstrip("-@+!:")
+    if not argv0:
+        words = words[1:]
+        argv0 = words[0] if words else ""
+    if not unit_mod.is_uwsgi(argv0):
+        return
+    sp = lambda key: u.get("Service", key)  # noqa: E731
+    workdir = sp("WorkingDirectory")
+    env: list[tuple[str, str, int]] = []
+    environment: dict[str, str] = {}
+    for val, vpath, line in u.all("Service", "EnvironmentFile"):
+        fpath = unit_mod.specifiers(val, name).lstrip("-")
+        etext = _text(fs, fpath)
+        if etext is not None:
+            for k, (v, _n) in unit_mod.shell_assignments(etext).items():
+                environment[k] = v
+                env.append((k, v, line if vpath == epath else 0))
+    for val, vpath, line in u.all("Service", "Environment"):
+        for word in unit_mod.split_words(unit_mod.specifiers(val, name)) or []:
+            k, eq, v = word.partition("=")
+            if eq:
+                environment[k] = v
+                env.append((k, v, line if vpath == epath else 0))
+    args = []
+    for kind, key, val in unit_mod.uwsgi_args(words[1:]):
+        if kind == "ini" and not val.startswith("/") and workdir:
+            val = posixpath.normpath(posixpath.join(unit_mod.specifiers(workdir[0], name), val))
+        args.append(Arg(kind, key, val, eline))
+    inis = [a for a in args if a.kind == "ini"]
+    if not inis:
+        if any(a.key == "emperor" for a in args):  # `uwsgi --emperor DIR ...`: an Emperor without an ini
+            plan.emperors.append((Launcher("systemd", name, epath, texts.get(epath, ""),
+                                           env=unit_mod.uwsgi_env_options(env), args=args), None))
+        return
+    inis[-1].main = True
+    kill = sp("KillSignal")
+    stop_path = epath
+    if sp("ExecStop") is not None:
+        stop, stop_source = None, f"ExecStop= in {fs.display(sp('ExecStop')[1])}:{sp('ExecStop')[2]}"
+    elif kill is not None:
+        stop, stop_source = unit_mod.signal_name(kill[0]), f"KillSignal={kill[0]} in {fs.display(kill[1])}:{kill[2]}"
+    else:
+        stop, stop_source = SYSTEMD_DEFAULT_KILL_SIGNAL, f"no KillSignal= in {fs.display(path)}: systemd's default"
+    user = sp("User")
+    group = sp("Group")
+    runtime = [w for val, _p, _l in u.all("Service", "RuntimeDirectory") for w in val.split()]
+    ptmp = sp("PrivateTmp")
+    launcher = Launcher(
+        "systemd", name, stop_path, texts.get(stop_path, ""), env=unit_mod.uwsgi_env_options(env), args=args,
+        stop_signal=stop, stop_source=stop_source, user=user[0] if user else None, group=group[0] if group else None,
+        runtime_directories=runtime, private_tmp=unit_mod.is_true(ptmp[0]) if ptmp else None,
+        environment=environment)
+    _add(fs, plan, inis[-1].value, launcher)
+
+
+# -- the Emperor -----------------------------------------------------------------------
+# Emperor configurations of the packagings, read when present even without their unit or init
+# script: Red Hat's uwsgi (/etc/uwsgi.ini, `emperor = /etc/uwsgi.d`) and Debian's uwsgi-emperor
+# (/etc/uwsgi-emperor/emperor.ini).
+EMPEROR_CONFIGS = ("/etc/uwsgi.ini", "/etc/uwsgi-emperor/emperor.ini")
+# How the Emperor starts a vassal (unbit/uwsgi@0d1c793465ac331bdb43c6d56fb7c348ea94f463:core/emperor.c,
+# uwsgi_emperor_spawn_vassal, tag 2.0.21): argv = uwsgi [--inherit T (vassals-inherit-before)]...
+# [--include I (vassals-include-before)]... [--set S (vassal-set)]... --ini VASSAL
+# [--inherit T (vassals-inherit)]... [--include I (vassals-include)]...; and it stops a vassal with
+# a byte on the vassal's Emperor pipe (emperor_stop), never a signal.
+EMPEROR_STOP = "emperor-pipe"
+EMPEROR_STOP_SOURCE = ("the Emperor stops a vassal with a message on its pipe, not a signal "
+                       "(unbit/uwsgi@0d1c793465ac331bdb43c6d56fb7c348ea94f463:core/emperor.c emperor_stop)")
+MAX_VASSALS = 2000
+
+
+def _emperors(fs: FileSystem, plan: LaunchPlan) -> None:
+    from wsgilint.resolve import uwsgi as uwsgi_resolve  # the Emperor's own options, as uWSGI loads them
+
+    candidates = list(plan.emperors)
+    for ini in list(plan.inis):
+        candidates.append((plan.for_ini(fs, ini), ini))
+    known = set()
+    for ini, _ in ((c[1], None) for c in candidates):
+        if ini:
+            try:
+                known.add(fs.resolve(ini))
+            except ReadError:
+                pass
+    for path in EMPEROR_CONFIGS:
+        try:
+            if fs.is_file(path) and fs.resolve(path) not in known:
+                candidates.append((None, path))
+        except ReadError:
+            continue
+    for launcher, ini in candidates:
+        if ini is not None:
+            with_text = _text(fs, ini)
+            if with_text is None or "emperor" not in with_text and (launcher is None or not any(
+                    a.key == "emperor" for a in launcher.args)):
+                continue
+            cfg = uwsgi_resolve.resolve(fs, ini, launcher=launcher)
+            opts = [(o.key, o.value, o.dynamic) for o in cfg.options]
+            where = fs.display(ini)
+        else:
+            opts = [(a.key, a.value, False) for a in launcher.args]
+            where = launcher.name
+        _vassals(fs, plan, opts, where, launcher, ini)
+
+
+def _vassals(fs: FileSystem, plan: LaunchPlan, opts, where: str, emperor: Launcher | None,
+             emperor_ini: str | None) -> None:
+    def values(*keys):
+        return [v for k, v, dyn in opts if k in keys and not dyn]
+
+    dirs = values("emperor")
+    if not dirs:
+        return
+    before = [Arg("inherit", "inherit", v) for v in values("vassals-inherit-before")]
+    before += [Arg("ini", "include", v) for v in values("vassals-include-before")]
+    before += [Arg("opt", "set", v) for v in values("vassals-set", "vassal-set")]
+    after = [Arg("inherit", "inherit", v) for v in values("vassals-inherit")]
+    after += [Arg("ini", "include", v) for v in values("vassals-include")]
+    env = []
+    if emperor is not None:  # a vassal inherits the Emperor's environment (UWSGI_VASSAL_X becomes UWSGI_X)
+        for k, v in emperor.environment.items():
+            if k.startswith("UWSGI_VASSAL_"):
+                env.append(("UWSGI_" + k[13:], v, 0))
+            elif k.startswith("UWSGI_"):
+                env.append((k, v, 0))
+    count = 0
+    for spec in dirs:
+        spec = spec.strip()
+        if "://" in spec:
+            continue  # zmq://, pg://, mongodb://...: not files
+        if any(ch in spec for ch in "*?["):
+            found = fs.glob(spec)
+        elif fs.is_dir(spec):
+            found = [posixpath.join(spec, n) for n, kind in fs.scan(spec) if kind in ("file", "link-file")]
+        else:
+            continue
+        for vassal in sorted(found):
+            if not vassal.endswith(".ini"):
+                continue
+            count += 1
+            if count > MAX_VASSALS:
+                return
+            args = [*before, Arg("ini", "ini", vassal, main=True), *after]
+            _add(fs, plan, vassal, Launcher(
+                "emperor", f"the uWSGI Emperor ({where})", emperor_ini or (emperor.path if emperor else vassal),
+                "", env=unit_mod.uwsgi_env_options(env), args=args, stop_signal=EMPEROR_STOP,
+                stop_source=EMPEROR_STOP_SOURCE))

@@ -1,0 +1,77 @@
+"""Records of the launch layer: who starts a uWSGI instance, and with what."""
+
+from __future__ import annotations
+
+from wsgilint.record import FACTORY, Record
+
+
+class Arg(Record):
+    """One command-line item of a uWSGI launch: ``--key value`` (kind "opt") or a config file
+    loaded where it stands (kind "ini": ``--ini FILE`` or a positional ``FILE.ini``; ``main``
+    marks the instance's own ini). ``line`` is the 1-based line of the launcher file that sets it
+    (0: unknown)."""
+
+    kind: str
+    key: str
+    value: str
+    line: int
+    main: bool
+
+    _fields = ('kind', 'key', 'value', 'line', 'main')
+
+    def __init__(self, kind, key, value, line=0, main=False) -> None:
+        self.kind = kind
+        self.key = key
+        self.value = value
+        self.line = line
+        self.main = main
+
+
+class Launcher(Record):
+    """How one uWSGI instance is started.
+
+    ``path`` is the config path of the file that decides the command line (the unit, Debian's
+    init script helper); ``text`` its text when read (spans of command-line options point into
+    it). ``env`` are the ``UWSGI_*`` environment options (key, value, line) uWSGI reads before its
+    command line; ``args`` the command line in order. ``stop_signal`` is the signal a stop sends
+    ("SIGTERM", "SIGQUIT", ...; None: not known) and ``stop_source`` where that comes from.
+    """
+
+    kind: str  # "debian-init" | "systemd" | "emperor"
+    name: str  # what to call it in a message
+    path: str
+    text: str
+    env: list[tuple[str, str, int]]
+    args: list[Arg]
+    stop_signal: str | None
+    stop_source: str
+    user: str | None
+    group: str | None
+    runtime_directories: list[str]
+    private_tmp: bool | None
+    environment: dict[str, str]
+
+    _fields = ('kind', 'name', 'path', 'text', 'env', 'args', 'stop_signal', 'stop_source', 'user', 'group',
+               'runtime_directories', 'private_tmp', 'environment')
+
+    def __init__(self, kind, name, path, text="", env=FACTORY, args=FACTORY, stop_signal=None, stop_source="",
+                 user=None, group=None, runtime_directories=FACTORY, private_tmp=None, environment=FACTORY) -> None:
+        self.kind = kind
+        self.name = name
+        self.path = path
+        self.text = text
+        self.env = [] if env is FACTORY else env
+        self.args = [] if args is FACTORY else args
+        self.stop_signal = stop_signal
+        self.stop_source = stop_source
+        self.user = user
+        self.group = group
+        self.runtime_directories = [] if runtime_directories is FACTORY else runtime_directories
+        self.private_tmp = private_tmp
+        self.environment = {} if environment is FACTORY else environment
+
+    @property
+    def inherited(self) -> list[str]:
+        """Config files the launcher loads besides the instance's own ini (Debian's default.ini,
+        the Emperor's vassals-include/-inherit files)."""
+        return [a.value for a in self.args if a.kind in ("ini", "inherit") and not a.main]
