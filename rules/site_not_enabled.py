@@ -2,8 +2,11 @@
 
 ## What it does
 In a Debian layout (/etc/apache2 with apache2.conf), lists files in
-sites-available that no sites-enabled link (or other Include) pulls in. Their
-contents are not checked as if they were live.
+sites-available that no sites-enabled link (or other Include) pulls in and that
+serve a WSGI application (`WSGIScriptAlias`, `WSGIDaemonProcess`, `ProxyPass`):
+their contents are not checked as if they were live. Sites without one, such as
+Debian's own `000-default.conf` and `default-ssl.conf`, are not reported: they
+are outside what wsgilint checks (the field test judged them noise).
 
 ## Why is this bad?
 Often intended: a site kept for later. But when you edited a site to fix a
@@ -28,8 +31,21 @@ from wsgilint.model.types import Deployment
 from wsgilint.source import Span
 
 
+# Directives that make a site one of ours, at the start of a line (after blanks).
+_OURS = ("wsgiscriptalias", "wsgidaemonprocess", "proxypass")
+
+
+def _serves_wsgi(text: str) -> bool:
+    for line in text.splitlines():
+        if line.lstrip().lower().startswith(_OURS):
+            return True
+    return False
+
+
 def check(model: Deployment):
     for site in model.inactive_sites:
+        if not _serves_wsgi(site.source.text):
+            continue
         name = site.path.rsplit("/", 1)[-1]
         stem = name[:-5] if name.endswith(".conf") else name
         yield Hit(Span(site.source, 0, 0),
