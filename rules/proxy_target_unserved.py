@@ -3,6 +3,11 @@
 ## What it does
 When uWSGI files were read, finds `ProxyPass` routes (and nginx `uwsgi_pass` /
 `proxy_pass` routes) to a unix socket or a loopback port that none of them binds.
+Socket paths are compared as the servers open them: `unix:///run/x.sock` is
+`unix:/run/x.sock` (httpd 2.4.50+ CHANGES; nginx and uWSGI answer through it,
+tests/test_proof_chain.py), and `/var/run` is `/run`. A route whose target is
+another front end in the check (nginx `proxy_pass` to an Apache vhost's port)
+is served by it and not reported.
 
 A uWSGI instance binds what its effective options say, launcher included: Debian's init script
 gives each `/etc/uwsgi/apps-enabled/NAME.ini` the socket `/run/uwsgi/app/NAME/socket` (from

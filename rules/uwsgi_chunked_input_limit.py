@@ -15,7 +15,11 @@ chunked upload reaches the socket (the chain of front ends in the check):
 - through a hop that buffers the body and sends a Content-Length (nginx
   `proxy_pass` with request buffering on, the default; every `uwsgi_pass`;
   Apache with `proxy-sendcl`): nothing, uWSGI never sees a chunk.
-A bind on every interface (`0.0.0.0`) that front ends also reach is a warning
+Straight from clients the chunk size is the client's choice, so that case is a
+warning naming it (a client sending chunks over the limit); the error is kept
+for a front end in the check that sends chunks over the limit (nginx with a big
+`client_body_buffer_size`), measured in tests/test_proof_chain.py. A bind on
+every interface (`0.0.0.0`) that front ends also reach is a warning
 (for clients that connect to it directly); when a hop's behaviour depends on
 an unknown nginx version, the warning names it. A loopback bind with no front
 end in the check is taken to sit behind a local proxy and is not reported.
@@ -115,8 +119,11 @@ def _judge(model, app, binds, value, default, what, opt):
     tail = (f"a chunk over {value} bytes makes uwsgi.chunked_read() fail ('unable to receive chunked part') "
             f"and the upload breaks")
     if direct is not None and value <= default:
+        # Straight from clients, the chunk size is the client's: it breaks for a client that sends chunks
+        # over the limit (the field test's helm-glance: an error on that condition was judged false).
         span = opt.span if opt is not None else direct.option.span
-        return Hit(span, f"{what} for {app.service} on {direct.address}: {tail}", service=app.service)
+        return Hit(span, f"{what} for {app.service} on {direct.address}, which clients reach directly: for a "
+                   f"client that sends chunks over {value} bytes, {tail}", severity=WARNING, service=app.service)
     if through is not None:
         b, c, size = through
         hop = c.hops[-1]
@@ -143,7 +150,7 @@ RULE = Rule(
     id="WSG110",
     name="uwsgi-chunked-input-limit",
     severity=ERROR,
-    summary="glance reached directly over HTTP with chunked-input-limit at its 1 MiB default: big chunks fail",
+    summary="glance's uWSGI gets chunks over its chunked-input-limit (1 MiB default): the upload fails",
     fix="Set `chunked-input-limit = 67108864` (64 MiB, as kolla does), or proxy through Apache `ProxyPass http://`",
     references=(
         "https://uwsgi-docs.readthedocs.io/en/latest/Chunked.html",
