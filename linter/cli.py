@@ -39,11 +39,48 @@ def _split(values) -> list[str]:
     return out
 
 
+def unknown_rule_message(key: str) -> str:
+    """``unknown rule 'X'`` with the rules the user probably meant: names and ids that
+    contain what was typed (``proxy-uwsgi``), else the closest spellings (difflib)."""
+    import difflib
+
+    from wsgilint import registry
+
+    rules = registry.all_rules()
+    typed = key.strip()
+    low = typed.lower()
+    hits = [r.name for r in rules if low and low in r.name] if len(low) >= 3 else []
+    if not hits and low.startswith("wsg"):  # an id typed with O for 0, l or I for 1
+        meant = registry.lookup("wsg" + low[3:].translate(str.maketrans("oil", "011")))
+        hits = [meant.id] if meant is not None else []
+    if not hits:
+        names = {r.name: r.name for r in rules}
+        names.update({r.id.lower(): r.id for r in rules})
+        hits = [names[m] for m in difflib.get_close_matches(low, list(names), n=3, cutoff=0.7)]
+    hint = f" (did you mean {', '.join(hits[:3])}?)" if hits else ""
+    return f"unknown rule {typed!r}{hint}; see `wsgilint rules`"
+
+
+def _rule_error(exc: ValueError, given, cfg) -> str:
+    """The message for a rule selection registry.select refused, with a suggestion for the
+    first code it does not know (command line first, then the config file's lists)."""
+    from wsgilint import registry
+
+    codes = [c for values in given for c in _split(values)]
+    codes += [c for lst in (cfg.select, cfg.ignore, cfg.extend_select) for c in (lst or [])]
+    for code in codes:
+        try:
+            registry.select([code])
+        except ValueError:
+            return unknown_rule_message(code)
+    return str(exc)
+
+
 def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, ignore=None, define=None,
               httpd_version=None, uwsgi_version=None, openstack_release=None, output=None, color=None,
               config_file=None, isolated=False, extend_select=None, statistics=False, stdin_filename=None,
               no_ignore_comments=False, baseline_file=None, create_baseline=None, limit=None,
-              nginx_version=None, show_settings=False) -> None:
+              nginx_version=None, show_settings=False, quiet=0, file_path_in_report=None) -> None:
     """Check a deployment and report its caveats: the ``check`` command's work, for the
     fast path and for wsgilint.cli_app alike. Ends by raising SystemExit with the exit code."""
     # A one-shot process: every object built stays alive until exit, so the cyclic
@@ -74,7 +111,7 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
             selected |= extra
         ignored = registry.select(_split(ignore) if ignore else cfg.ignore)
     except ValueError as exc:
-        _die(str(exc))
+        _die(_rule_error(exc, [select, ignore, extend_select], cfg))
     defines: dict[str, str] = dict(cfg.defines)
     for d in define or []:
         name, _, value = d.partition("=")
@@ -96,6 +133,8 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
     path_list = list(paths or [])
     stdin_dir = None
     if "-" in path_list:
+        if file_path_in_report is not None:
+            _die("--file-path-in-report needs exactly one FILE to check (stdin takes --stdin-filename)")
         if path_list != ["-"]:
             _die("`-` (stdin) cannot be combined with other paths")
         if root is not None:
@@ -103,10 +142,12 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         stdin_dir, path_list = _stdin_tree(stdin_filename or "stdin.conf", limit)
     elif stdin_filename:
         _die("--stdin-filename needs `-` as the path")
+    elif file_path_in_report is not None:
+        stdin_dir, path_list = _report_path_tree(path_list, root, file_path_in_report, limit)
     opts = pipeline.CheckOptions(paths=path_list, root=root, defines=defines, targets=targets, engine=eng,
                                  ignore_comments=not no_ignore_comments, apps=cfg.apps,
                                  cwd=stdin_dir.name if stdin_dir is not None else None)
-    progress = _Progress() if sys.stderr.isatty() else None
+    progress = _Progress() if sys.stderr.isatty() and not quiet else None
     opts.progress = progress
     try:
         opts.limits = opts.limits.with_overrides(_split(limit))
@@ -124,7 +165,7 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         if stdin_dir is not None:
             stdin_dir.cleanup()
     if stdin_dir is not None:
-        _rename_stdin(result, path_list[0], stdin_filename or "-")
+        _rename_stdin(result, path_list[0], file_path_in_report or stdin_filename or "-")
     if show_settings:
         _show_settings(result, root, cfg)
         raise SystemExit(0)
@@ -146,7 +187,8 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
 
         _write_output(create_baseline, json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n",
                       "--create-baseline")
-        _echo_err(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}")
+        if not quiet:
+            _echo_err(f"wsgilint: recorded {len(result.findings)} finding(s) in {create_baseline}")
         raise SystemExit(0)
     if baseline_file:
         from wsgilint import baseline
@@ -156,7 +198,7 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         except baseline.BaselineError as exc:
             _die(str(exc))
         result.findings, fixed = baseline.filter_new(result.findings, keys, baseline_file, cwd=cwd)
-        if fixed:
+        if fixed and not quiet:
             _echo_err(f"wsgilint: {fixed} baseline entr{'ies' if fixed != 1 else 'y'} no longer found "
                        f"(fixed?); recreate the baseline to drop {'them' if fixed != 1 else 'it'}")
 
@@ -168,10 +210,10 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
         import io
 
         buf = io.StringIO()
-        renderer(result, buf, color=False, fail_on=fail_on)
+        renderer(result, buf, color=False, fail_on=fail_on, quiet=quiet)
         _write_output(output, buf.getvalue(), "--output")
-    else:
-        renderer(result, sys.stdout, color=color, fail_on=fail_on)
+    elif quiet < 2:  # -qq: nothing printed, the exit status tells
+        renderer(result, sys.stdout, color=color, fail_on=fail_on, quiet=quiet)
     if fail_on == "never":
         raise SystemExit(0)
     threshold = Severity.parse(fail_on)
@@ -223,7 +265,35 @@ def _show_settings(result, root, cfg) -> None:
     out.flush()
 
 
-def _stdin_tree(name: str, limit=None):
+def _report_path_tree(path_list, root, shown, limit):
+    """--file-path-in-report: the one file named is checked as if it were at ``shown``.
+
+    Ansible's ``validate: wsgilint check %s`` and Puppet's ``validate_cmd`` pass a temporary
+    file (``/tmp/tmpab12cd``) for what will be /etc/apache2/sites-enabled/glance.conf; the
+    file's bytes (read through wsgilint.fsroot, as every input) are placed at that name in a
+    private temporary tree, as stdin is for --stdin-filename, so the real name decides the
+    format and the service, and the findings name it."""
+    from wsgilint import fsroot
+
+    if len(path_list) != 1 or path_list[0] == "-":
+        _die("--file-path-in-report needs exactly one FILE to check")
+    if root is not None:
+        _die("--file-path-in-report cannot be combined with --root")
+    if not shown.strip():
+        _die("--file-path-in-report needs a PATH")
+    fs = fsroot.FileSystem(cwd=os.getcwd())
+    try:
+        if not fs.is_file(path_list[0]):
+            _die(f"{path_list[0]}: --file-path-in-report needs a regular file")
+        data = fs.read_bytes(path_list[0])
+    except fsroot.ReadError as exc:
+        _die(f"{path_list[0]}: {exc}")
+    finally:
+        fs.close()
+    return _stdin_tree(shown, limit, data=data, option="--file-path-in-report")
+
+
+def _stdin_tree(name: str, limit=None, data=None, option="--stdin-filename"):
     """Copy stdin into a private temporary tree at ``name`` (relative) so discovery sees its name.
 
     stdin is read to at most max-file-bytes (``--limit max-file-bytes=N``): more is a one-line
@@ -239,16 +309,17 @@ def _stdin_tree(name: str, limit=None):
 
     rel = posixpath.normpath(name.replace(os.sep, "/")).lstrip("/")
     if rel in ("", ".") or rel.startswith(".."):
-        _die(f"--stdin-filename {name!r} must name a file")
+        _die(f"{option} {name!r} must name a file")
     if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in rel.split("/")) or len(rel) > 1024:
-        _die(f"--stdin-filename {name[:80]!r}{'...' if len(name) > 80 else ''}: a name part is over 255 bytes "
+        _die(f"{option} {name[:80]!r}{'...' if len(name) > 80 else ''}: a name part is over 255 bytes "
              f"or the name over 1024 characters")
     try:
         cap = DEFAULT.with_overrides(_split(limit)).max_file_bytes
     except ValueError as exc:
         _die(str(exc))
     try:
-        data = readcap.read_stream(sys.stdin.buffer, cap)
+        if data is None:
+            data = readcap.read_stream(sys.stdin.buffer, cap)
     except readcap.CapError as exc:
         _die(f"stdin: {exc} (max-file-bytes; raise it with --limit max-file-bytes=N)")
     tmp = tempfile.TemporaryDirectory(prefix="wsgilint-stdin-")
@@ -259,7 +330,7 @@ def _stdin_tree(name: str, limit=None):
             fh.write(data)
     except OSError as exc:
         tmp.cleanup()
-        _die(f"--stdin-filename {name[:80]!r}: cannot hold stdin there: {exc.strerror or exc}")
+        _die(f"{option} {name[:80]!r}: cannot hold the file there: {exc.strerror or exc}")
     return tmp, [rel]
 
 
@@ -330,6 +401,7 @@ _VALUE_OPTIONS = {
     "--openstack-release": "openstack_release", "--config": "config_file", "--stdin-filename": "stdin_filename",
     "--nginx-version": "nginx_version",
     "--baseline": "baseline_file", "--create-baseline": "create_baseline",
+    "--file-path-in-report": "file_path_in_report",
 }
 _LIST_OPTIONS = {
     "--select": "select", "--ignore": "ignore", "--define": "define", "-D": "define",
@@ -340,6 +412,8 @@ _FLAG_OPTIONS = {
     "--statistics": ("statistics", True), "--no-ignore-comments": ("no_ignore_comments", True),
     "--show-settings": ("show_settings", True),
 }
+# Counted flags: each occurrence adds one (``-qq`` is ``-q -q``).
+_COUNT_OPTIONS = {"--quiet": "quiet", "-q": "quiet"}
 
 
 def _fast_check_args(argv: list[str]) -> "dict | None":
@@ -363,6 +437,9 @@ def _fast_check_args(argv: list[str]) -> "dict | None":
             paths.append(tok)
             continue
         name, eq, value = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+        if tok.startswith("-q") and tok.strip("q") == "-" or name == "--quiet" and not eq:
+            out["quiet"] = out.get("quiet", 0) + (1 if name == "--quiet" else len(tok) - 1)
+            continue
         flag = _FLAG_OPTIONS.get(name)
         if flag is not None:
             if eq:

@@ -14,8 +14,14 @@ STANDARD_APACHE = ("/etc/apache2", "/etc/httpd")
 STANDARD_NGINX = ("/etc/nginx/nginx.conf",)
 STANDARD_UWSGI = ("/etc/uwsgi/apps-enabled", "/etc/uwsgi/vassals", "/etc/uwsgi-emperor/vassals", "/etc/uwsgi.d")
 MAX_SCAN_FILES = 20000
-_UWSGI_SECTION = re.compile(rb"^\s*\[uwsgi\]", re.M)
-_NGINX_HINT = re.compile(rb"^\s*(server|http|location|upstream|events)\s*\{", re.M)
+# Linear sniffing: leading blanks are matched within one line only ([ \t\r\f\v], not \s,
+# which crosses newlines: `^\s*` under re.M rescans the rest of a file of blank lines from
+# every line start, quadratic: 64 KiB of newlines took 36 s, ../shared/hostile/hang-redos-sniff-
+# blank-lines). A blank line before the header changes nothing: the header's own line matches.
+# After the nginx keyword the blanks may cross lines (`server\n{`); that run belongs to one
+# keyword only, so the scan stays linear. tests/hostile/test_budgets.py measures both.
+_UWSGI_SECTION = re.compile(rb"^[ \t\r\f\v]*\[uwsgi\]", re.M)
+_NGINX_HINT = re.compile(rb"^[ \t\r\f\v]*(server|http|location|upstream|events)\s*\{", re.M)
 
 
 class UsageError(Exception):
@@ -58,7 +64,20 @@ def _find_root(fs: FileSystem, directory: str) -> str | None:
 
 
 def _sniff(fs: FileSystem, path: str) -> str:
-    """Classify one file: 'uwsgi', 'apache', 'nginx' or ''."""
+    """Classify one file: 'uwsgi', 'apache', 'nginx' or ''.
+
+    Reading a file to classify it is a file load of the check (max-files): once the budget
+    is spent nothing more is opened ('' = skipped). A file classified here is not charged
+    again when a resolver loads it (Budget.prepaid).
+    """
+    from wsgilint.limits import budget_of
+
+    budget = budget_of(fs)
+    try:
+        fs.charge_load(path)
+    except ReadError:
+        return ""
+    budget.prepaid.add(path)
     try:
         head = fs.read_bytes(path)[:65536]
     except ReadError:

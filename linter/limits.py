@@ -21,7 +21,7 @@ class Limits(FrozenRecord):
     max_directives: int  # directives/options created (repeated Includes, for = blocks)
     max_expanded_bytes: int  # characters produced by ${VAR}, %(key), $VAR (envvars) and for = in all
     max_dirs: int  # directories entered by Include of a directory (and symlink steps followed)
-    max_regex_work: int  # pattern length x subject length for a regex taken from a config
+    max_regex_work: int  # bounded backtracking steps of one regex taken from a config (saferegex)
 
     _fields = (
         'max_files', 'max_file_bytes', 'max_depth', 'max_line_length', 'max_lines', 'max_glob_matches',
@@ -30,8 +30,8 @@ class Limits(FrozenRecord):
 
     def __init__(self, max_files=100_000, max_file_bytes=32 * 1024 * 1024, max_depth=256,
                  max_line_length=1024 * 1024, max_lines=1_000_000, max_glob_matches=100_000,
-                 max_expansion=64 * 1024, max_directives=2_000_000, max_expanded_bytes=64 * 1024 * 1024,
-                 max_dirs=100_000, max_regex_work=1_000_000) -> None:
+                 max_expansion=64 * 1024, max_directives=1_000_000, max_expanded_bytes=64 * 1024 * 1024,
+                 max_dirs=100_000, max_regex_work=10_000_000) -> None:
         set_field(self, 'max_files', max_files)
         set_field(self, 'max_file_bytes', max_file_bytes)
         set_field(self, 'max_depth', max_depth)
@@ -135,3 +135,15 @@ def budget_of(fs) -> Budget:
         b = Budget(fs.limits)
         fs.budget = b
     return b
+
+
+
+def charge_load(fs, config_path: str) -> None:
+    """Charge one file load to max-files (FileSystem.charge_load), unless discovery already
+    charged reading this file to find its kind (``Budget.prepaid``): a file costs one load
+    whether it was sniffed first or not. Raises ReadLimitError past the budget."""
+    b = budget_of(fs)
+    if config_path in b.prepaid:
+        b.prepaid.discard(config_path)
+        return
+    fs.charge_load(config_path)

@@ -236,7 +236,8 @@ def _reason(exc: OSError) -> str:
 
 
 def _printable(s) -> str:
-    """``s`` with control, bidi and other non-printable characters escaped (\\x1b, \\u202e)."""
-    if isinstance(s, bytes):
-        s = s.decode("utf-8", "surrogateescape")
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(s))
+    """``s`` with control, bidi and other non-printable characters escaped (\\x1b, \\u202e):
+    wsgilint.report.escape.visible, the one escaping function of every output."""
+    from wsgilint.report.escape import visible
+
+    return visible(s)

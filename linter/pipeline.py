@@ -306,11 +306,15 @@ def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
         text, _, _ = fs.read_text(path)
     except ReadError:
         return {}
-    return apache_resolve.parse_envvars(text, fs.limits)
+    from wsgilint.limits import budget_of
+
+    return apache_resolve.parse_envvars(text, fs.limits, budget_of(fs))
 
 
 def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:
     """sites-available files that nothing includes (Debian layout): not live."""
+    from wsgilint.limits import budget_of, charge_load
+
     avail = posixpath.join(posixpath.dirname(root), "sites-available")
     if not fs.is_dir(avail):
         return []
@@ -328,8 +332,13 @@ def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:
         try:
             if fs.resolve(path) in live:
                 continue
+            charge_load(fs, path)  # a file read is a load of the check (max-files)
             text, _, _ = fs.read_text(path)
         except ReadError as exc:
+            if exc.code == "limit-exceeded" and str(exc).endswith("(max-files)"):
+                if budget_of(fs).report_once("read:max-files)"):
+                    cfg.diagnostics.append(Diagnostic(exc.code, str(exc), path=fs.display(path)))
+                break
             cfg.diagnostics.append(Diagnostic("file-unreadable", str(exc), path=fs.display(path)))
             continue
         out.append(InactiveSite(fs.display(path), SourceFile(fs.display(path), text, "apache")))

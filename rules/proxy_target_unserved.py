@@ -43,10 +43,18 @@ ProxyPass /share http://127.0.0.1:61999 retry=0
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
 
+_SHOWN = 5  # binds named in one message
+
+
 def check(model: Deployment):
     if not model.uwsgi_scanned:
         return
-    listening = ", ".join(str(b.address) for app in model.uwsgi for b in app.binds) or "nothing"
+    # At most a few binds in each message, then a count: listing all of them in every finding
+    # made the report routes x binds long (8,000 x 8,000: a 1 GB JSON report).
+    binds = [b.address for app in model.uwsgi for b in app.binds]
+    listening = ", ".join(str(a) for a in binds[:_SHOWN]) or "nothing"
+    if len(binds) > _SHOWN:
+        listening += f" and {len(binds) - _SHOWN} more"
     for route in model.routes:
         if not route.protocol or route.address is None or route.backend is not None:
             continue

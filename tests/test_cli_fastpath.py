@@ -45,12 +45,15 @@ def test_fast_path_options_are_typers():
         known[opt] = (key, "list")
     for opt, (key, value) in cli._FLAG_OPTIONS.items():
         known[opt] = (key, value)
+    for opt, key in cli._COUNT_OPTIONS.items():
+        known[opt] = (key, "count")
     typer_opts: dict[str, tuple] = {}
     for p in cmd.params:
         if p.param_type_name == "argument":
             continue
         for opt in p.opts:
-            typer_opts[opt] = (p.name, True if p.is_flag else "list" if p.multiple else "value")
+            typer_opts[opt] = (p.name, "count" if getattr(p, "count", False) else True if p.is_flag
+                               else "list" if p.multiple else "value")
         for opt in p.secondary_opts:
             typer_opts[opt] = (p.name, False)
     assert known == typer_opts, "the fast path's options must be exactly the check command's"

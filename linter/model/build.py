@@ -247,10 +247,12 @@ def _enclosing(d: Directive) -> tuple[list[Directive], Directive | None, Directi
 
 
 def _regex_applies(pattern: str, text: str) -> bool:
-    try:
-        return re.search(pattern, text) is not None
-    except (re.error, RecursionError, OverflowError):  # nested groups recurse in sre_parse: not a crash
-        return False
+    """The config's regex matched with bounded work (wsgilint.saferegex): a pattern that could
+    backtrack for too long (`^/(a+)+$`) is not evaluated and the section does not apply."""
+    from wsgilint import saferegex
+    from wsgilint.limits import DEFAULT
+
+    return saferegex.search(pattern, text, DEFAULT.max_regex_work)[0]
 
 
 def _files_sections(directory: Directive, script: str) -> list[Directive]:

@@ -41,11 +41,12 @@ _BLOCK_OPEN = ("if ", "if[", "case ", "while ", "for ", "until ")
 _BLOCK_CLOSE = ("fi", "esac", "done")
 
 
-def parse_envvars(text: str, limits=None) -> dict[str, str]:
+def parse_envvars(text: str, limits=None, budget=None) -> dict[str, str]:
     """NAME -> value for every top-level assignment, expanded with earlier ones.
 
     Values are cut at ``limits.max_expansion`` characters (an ``A=$A$A`` chain doubles)
-    and lines over ``limits.max_line_length`` are skipped.
+    and lines over ``limits.max_line_length`` are skipped; with a ``budget``, reading stops
+    once the check's ``max_expanded_bytes`` are spent.
     """
     import pyparsing as pp
 
@@ -86,5 +87,9 @@ def parse_envvars(text: str, limits=None) -> dict[str, str]:
             if size > limits.max_expansion:
                 break
         values[name] = "".join(out)[: limits.max_expansion]
+        # The check's total of expanded characters (wsgilint.limits.Budget): a chain of
+        # `A2="$A1$A1"` lines would otherwise keep max-expansion characters per line.
+        if budget is not None and not budget.spend("max_expanded_bytes", len(values[name])):
+            break
     values.pop("SUFFIX", None)
     return values

@@ -31,7 +31,7 @@ def to_dict(result, fail_on: str) -> dict:
     summary = counts(result.findings)
     summary["files"] = len(result.files)
     summary["fail_on"] = fail_on
-    return {
+    doc = {
         "version": 1,
         "tool": {"name": "wsgilint", "version": __version__},
         "files": [{"path": p, "kind": k} for p, k in result.files],
@@ -39,12 +39,27 @@ def to_dict(result, fail_on: str) -> dict:
         "summary": summary,
         "targets": _targets(result),
     }
+    graph = _graph(result)
+    if graph is not None:
+        doc["graph"] = graph
+    return doc
 
 
 def _targets(result) -> list[dict[str, str]]:
     """The versions the check judged against, each with where it came from (unknown ones are absent)."""
     model = getattr(result, "model", None)
     return model.targets.as_json() if model is not None else []
+
+
+def _graph(result) -> dict | None:
+    """The deployment map (wsgilint.graph): nodes, edges, and per node/edge the indices of the
+    findings above that are on it. Optional and additive (version stays 1); absent without a model."""
+    model = getattr(result, "model", None)
+    if model is None:
+        return None
+    from wsgilint import graph
+
+    return graph.build(model, result.findings).as_json()
 
 
 def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
@@ -132,8 +147,10 @@ def _encode(result, fail_on: str) -> list[str]:
     summary = counts(result.findings)
     summary["files"] = len(result.files)
     summary["fail_on"] = fail_on
+    graph = _graph(result)
+    tail = "" if graph is None else f',"graph":{json.dumps(graph, **_COMPACT)}'
     out.append(f'],"summary":{json.dumps(summary, **_COMPACT)},'
-               f'"targets":{json.dumps(_targets(result), **_COMPACT)}}}')
+               f'"targets":{json.dumps(_targets(result), **_COMPACT)}{tail}}}')
     return out
 
 

@@ -59,7 +59,8 @@ def _painter(stream, color: bool | None):
     return paint
 
 
-def render(result, stream, *, color: bool | None = None, fail_on: str = "warning", **_: object) -> None:
+def render(result, stream, *, color: bool | None = None, fail_on: str = "warning", quiet: int = 0,
+           **_: object) -> None:
     paint = _painter(stream, color)
     if paint is None:
         def paint(_style: str, text: str) -> str:
@@ -97,6 +98,9 @@ def render(result, stream, *, color: bool | None = None, fail_on: str = "warning
                 out.append("")
                 stream.write("\n".join(out))
                 out.clear()
+    if quiet:  # -q: the findings only, no skipped-file notes, no summary (ruff's -q)
+        stream.write("\n".join(out))
+        return
     c = counts(result.findings)
     for path, why in result.skipped:
         emit(paint("dim", f"skipped {_visible(path)}: {_visible(why)}"))

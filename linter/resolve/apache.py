@@ -17,6 +17,7 @@ import re
 
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.knowledge import HTTPD_UNKNOWN_VERSION
+from wsgilint.limits import budget_of, charge_load
 from wsgilint.parse import apache as apache_parser
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.resolve.tree import TreeNode
@@ -245,13 +246,15 @@ class _Resolver:
         self._by_last: Directive | None = None  # the last Include seen by load(), and its (span, line)
         self._by_span_line: tuple = (None, None)
         self.index = KeyIndex()
+        self.budget = budget_of(fs)
+        self._cur_span: Span | None = None
 
     # -- files -------------------------------------------------------------------
     def load(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
         real = None
         try:
             real = self.fs.resolve(config_path)
-            self.fs.charge_load(config_path)
+            charge_load(self.fs, config_path)
         except ReadError as exc:
             self._read_error(exc, by, config_path)
             return
@@ -288,6 +291,12 @@ class _Resolver:
                 self.diagnostics.append(Diagnostic(prob.code, prob.message, Span(source, prob.start, prob.end)))
             self.comments[source.path] = parsed.comments
         source = parsed.source
+        # One budget of directives per check: a file included again (a diamond of Includes)
+        # is parsed once, but each inclusion creates its directives anew. A line holds at most
+        # one directive, so the file's line count bounds what this walk creates (C-speed count).
+        if not self.budget.spend("max_directives", source.text.count("\n") + 1):
+            self._budget_hit("max_directives", by, config_path)
+            return
         if by is None:
             by_span = by_line = None
         elif by is self._by_last:  # one Include of a 10k-file glob: its span and line once
@@ -304,13 +313,17 @@ class _Resolver:
             self.include_stack.pop()
 
     def _read_error(self, exc: ReadError, by: Directive | None, path: str | None) -> None:
-        """A ReadError as a diagnostic; a limit is reported once per configuration."""
+        """A ReadError as a diagnostic; a limit is reported once per check (the Budget)."""
         if exc.code == "limit-exceeded":
             key = str(exc).rsplit("(", 1)[-1]
-            if key in self.limits_hit:
+            if not self.budget.report_once("read:" + key):
                 return
-            self.limits_hit.add(key)
         self._diag(exc.code, str(exc), by, path)
+
+    def _budget_hit(self, kind: str, by: Directive | None, path: str | None) -> None:
+        """One WSG010 per budget per check (wsgilint.limits.Budget)."""
+        if self.budget.report_once(kind):
+            self._diag("limit-exceeded", self.budget.message(kind, self.fs.display(path) if path else ""), by, path)
 
     def _diag(self, code: str, message: str, by: Directive | None, path: str | None) -> None:
         self.diagnostics.append(Diagnostic(code, message, by.span if by is not None else None,
@@ -344,8 +357,19 @@ class _Resolver:
                 self.diagnostics.append(Diagnostic(
                     "limit-exceeded", f"${{VAR}} expansion longer than {cap} characters (max-expansion); "
                     f"the value was cut there", Span(node.source, node.start, node.end)))
-                return apache_parser.split_words("".join(out)[:cap])
-        out.append(raw[last:])
+                out = ["".join(out)[:cap]]
+                size = cap
+                break
+        else:
+            out.append(raw[last:])
+            size += len(raw) - last
+        # Expanded characters are one budget per check (16,000 `ServerAlias ${A}` lines with a
+        # 60 KB A would be 1 GB): past it, lines keep their words unexpanded.
+        if not self.budget.spend("max_expanded_bytes", size):
+            if self.budget.report_once("max_expanded_bytes"):
+                self.diagnostics.append(Diagnostic("limit-exceeded", self.budget.message("max_expanded_bytes"),
+                                                   Span(node.source, node.start, node.end)))
+            return node.args
         return apache_parser.split_words("".join(out))
 
     def walk(self, nodes, parent: Directive, depth: int, has_vars: bool = True, adopt: bool = False) -> None:
@@ -449,6 +473,7 @@ class _Resolver:
         elif key == "<ifversion":
             if self.complete and "version_module" not in self.modules:
                 self.ifversion_unloaded.append(Span(node.source, node.start, node.end))
+            self._cur_span = Span(node.source, node.start, node.end)
             val = self.version_matches(args)
             return val
         elif key == "<iffile":
@@ -468,11 +493,20 @@ class _Resolver:
         if neg:
             op = op[1:]
         if op in ("~",) or (ver.startswith("/") and ver.endswith("/")):
+            from wsgilint import saferegex
+
             pattern = ver.strip("/")
-            try:
-                res = re.search(pattern, ".".join(map(str, self.httpd_version))) is not None
-            except (re.error, RecursionError, OverflowError):  # nested groups recurse in sre_parse
-                res = False
+            # The pattern is the config's: matched with bounded work (wsgilint.saferegex).
+            res, refused = saferegex.search(pattern, ".".join(map(str, self.httpd_version)),
+                                            self.fs.limits.max_regex_work)
+            if refused:
+                if self.budget.report_once("max_regex_work"):
+                    self.diagnostics.append(Diagnostic(
+                        "limit-exceeded", f"<IfVersion ~ {pattern[:80]}{'...' if len(pattern) > 80 else ''}>: the "
+                        f"regular expression could backtrack for too long: "
+                        + self.budget.message("max_regex_work") + "; the section was treated as not matching",
+                        self._cur_span))
+                return False
             return res != neg
         from wsgilint.numbers import parse_int
 
@@ -535,6 +569,10 @@ class _Resolver:
         count = 0
         stack: list[tuple] = []  # (entries iterator, resolved dir)
         active: set[str] = set()
+        # Each real directory is entered once per Include: a DAG of directory symlinks (two
+        # links per level to the next) would otherwise be walked path by path, 2^levels times.
+        entered: set[str] = set()
+        budget = self.budget
 
         def enter(dir_path: str) -> bool:
             try:
@@ -547,6 +585,12 @@ class _Resolver:
                            f"loop); httpd follows it until 'Too many levels of symbolic links' and refuses "
                            f"to start", by, None)
                 return False
+            if real in entered:
+                return False  # the same directory through another link: its files were read
+            if not budget.spend("max_dirs"):
+                self._budget_hit("max_dirs", by, None)
+                return False
+            entered.add(real)
             active.add(real)
             stack.append((iter([posixpath.join(dir_path, n) for n in self.fs.listdir(dir_path)]), real))
             return True
@@ -570,11 +614,11 @@ class _Resolver:
                 active.discard(real)
 
 
-def parse_envvars(text: str, limits=None) -> dict[str, str]:
+def parse_envvars(text: str, limits=None, budget=None) -> dict[str, str]:
     """Debian's envvars exports, as Defines (see wsgilint.parse.envvars)."""
     from wsgilint.parse.envvars import parse_envvars as _parse
 
-    return _parse(text, limits)
+    return _parse(text, limits, budget)
 
 
 def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
@@ -586,6 +630,8 @@ def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
     if complete:
         r.modules = {m: None for m in static_modules(root_path)}
     tree = Directive(None, [], None, [])
+    if r.budget.exhausted("max_expanded_bytes"):  # spent by envvars (pipeline._envvars)
+        r._budget_hit("max_expanded_bytes", None, posixpath.join(posixpath.dirname(root_path), "envvars"))
     r.load(root_path, tree, 0, None)
     return ApacheConfig(root_path=root_path, server_root=r.server_root, tree=tree, files=r.files,
                         modules=r.modules, defines=r.defines, diagnostics=r.diagnostics,

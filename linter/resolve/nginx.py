@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
+from wsgilint.limits import budget_of, charge_load
 from wsgilint.parse import nginx as nginx_parser
 from wsgilint.resolve.diagnostics import Diagnostic
 from wsgilint.resolve.tree import TreeNode
@@ -103,6 +104,7 @@ class _Resolver:
         self.comments: dict[str, list] = {}
         self.stack: list[str] = []
         self.parsed: dict[str, nginx_parser.ParsedFile] = {}
+        self.budget = budget_of(fs)
 
     def diag(self, code: str, message: str, by: Directive | None, path: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, by.span if by is not None else None,
@@ -111,7 +113,12 @@ class _Resolver:
     def read(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
         try:
             real = self.fs.resolve(config_path)
+            charge_load(self.fs, config_path)  # every include counts, a file included again too
         except ReadError as exc:
+            if exc.code == "limit-exceeded":
+                if self.budget.report_once("read:" + str(exc).rsplit("(", 1)[-1]):
+                    self.diag(exc.code, str(exc), by, config_path)
+                return
             self.diag("file-unreadable", str(exc), by, config_path)
             return
         if real in self.stack or depth > MAX_INCLUDE_DEPTH:
@@ -134,6 +141,14 @@ class _Resolver:
             for prob in parsed.problems:
                 self.diagnostics.append(Diagnostic(prob.code, prob.message, Span(source, prob.start, prob.end)))
             self.comments[source.path] = parsed.comments
+        # Directives created per check (a file included twice at every level of a chain is
+        # parsed once but copied each time): ';' and '{' end every directive nginx reads.
+        text = parsed.source.text
+        if not self.budget.spend("max_directives", text.count(";") + text.count("{") + 1):
+            if self.budget.report_once("max_directives"):
+                self.diag("limit-exceeded", self.budget.message("max_directives", self.fs.display(config_path)),
+                          by, config_path)
+            return
         self.files.append(IncludedFile(parsed.source, config_path, depth, by.span if by is not None else None))
         self.stack.append(real)
         try:
@@ -171,7 +186,8 @@ class _Resolver:
             try:
                 matches = self.fs.glob(path)
             except ReadError as exc:  # ReadLimitError: too many matches; read the first ones (as Apache's)
-                self.diag(exc.code, str(exc), d)
+                if exc.code != "limit-exceeded" or self.budget.report_once("glob:" + str(exc).rsplit("(", 1)[-1]):
+                    self.diag(exc.code, str(exc), d)
                 matches = getattr(exc, "partial", [])
             for match in matches:
                 if self.fs.is_file(match):

@@ -117,20 +117,25 @@ class _IniResolver:
         self.stack: list[str] = []
         self.limits = fs.limits
         self.limits_hit: set[str] = set()
+        from wsgilint.limits import budget_of
+
+        self.budget = budget_of(fs)
 
     def limit(self, name: str, message: str, span: Span | None) -> None:
-        """Report a limit once per configuration."""
-        if name not in self.limits_hit:
-            self.limits_hit.add(name)
+        """Report a limit once per check (wsgilint.limits.Budget), not once per ini file."""
+        if self.budget.report_once("uwsgi:" + name):
             self.diagnostics.append(Diagnostic("limit-exceeded", message, span))
 
     def read(self, config_path: str, by: Span | None) -> uwsgi_ini.ParsedIni | None:
+        from wsgilint.limits import charge_load
+
         try:
-            self.fs.charge_load(config_path)
+            charge_load(self.fs, config_path)  # a file discovery sniffed is not charged twice
             text, note, _bom = self.fs.read_text(config_path)
         except ReadError as exc:
-            self.diagnostics.append(Diagnostic(exc.code, str(exc), by,
-                                               path=None if by else self.fs.display(config_path)))
+            if exc.code != "limit-exceeded" or self.budget.report_once("read:" + str(exc).rsplit("(", 1)[-1]):
+                self.diagnostics.append(Diagnostic(exc.code, str(exc), by,
+                                                   path=None if by else self.fs.display(config_path)))
             return None
         src = SourceFile(self.fs.display(config_path), text, "uwsgi")
         parsed = uwsgi_ini.parse(text, src.path, src, self.limits)
@@ -161,6 +166,7 @@ class _IniResolver:
         return _MAGIC.sub(sub, value)
 
     def expand(self, value: str, config_path: str, span: Span | None = None) -> str:
+        raw_value = value
         if "%(" in value:
             # Substitute piece by piece and stop at the limit: a %(a)%(a) doubling chain,
             # or one line naming a big value 10k times, never builds more than the limit.
@@ -181,6 +187,10 @@ class _IniResolver:
                     break
             out.append(value[last:])
             value = "".join(out)[:cap]
+            # Expanded characters are one budget per check: past it, values stay unexpanded.
+            if not self.budget.spend("max_expanded_bytes", len(value)):
+                self.limit("max_expanded_bytes", self.budget.message("max_expanded_bytes"), span)
+                return raw_value
         return self.magic(value, config_path)
 
     def process(self, config_path: str, section: str, by: Span | None, conditional: bool = False) -> None:
@@ -233,6 +243,16 @@ class _IniResolver:
                                f"over {self.limits.max_expansion} options (max-expansion); only the first "
                                f"{keep} items were used", Span(e.source, e.start, e.end))
                     items = items[:keep]
+                # The options all for-blocks generate are one budget per check (max-directives):
+                # 160 blocks of 30,000 items each under max-expansion would be 4.8 million options.
+                want = len(items) * max(1, len(body))
+                left = self.budget.left("max_directives")
+                if want > left:
+                    keep = left // max(1, len(body))
+                    self.limit("max_directives", self.budget.message("max_directives", e.source.path)
+                               + f"; for = ... used {keep} of its {len(items)} items", Span(e.source, e.start, e.end))
+                    items = items[:keep]
+                self.budget.spend("max_directives", len(items) * max(1, len(body)))
                 # uWSGI 2.0 repeats each body line for every item before the next line
                 # (line-major, checked with --show-config), not the whole body per item.
                 for b in body:

@@ -77,7 +77,7 @@ def test_baseline_special_or_huge_file_is_one_line(tmp_path, kind, says):
     ('{"version":1,"findings":[{"rule":"WSG003","path":["a"]}]}', "'path' is a list, a string expected"),
     ('{"version":1,"findings":[7]}', "entry #1: an object expected"),
     ('{"version":1,"findings":[]', "invalid JSON"),
-])
+], ids=["deep", "bigint", "malformed", "path-list", "entry-int", "truncated"])  # short ids: PYTEST_CURRENT_TEST is in the env
 def test_hostile_baseline_json_is_one_short_line(tmp_path, content, says):
     _tree(tmp_path)
     (tmp_path / "b.json").write_text(content)
@@ -130,7 +130,8 @@ def test_stdin_within_the_cap_is_checked(tmp_path):
     assert not list(tmp_path.glob("wsgilint-stdin-*"))
 
 
-@pytest.mark.parametrize("name", ["a" * 300, "d/" + "b" * 256 + "/c.conf", "x/" * 600 + "c.conf"])
+@pytest.mark.parametrize("name", ["a" * 300, "d/" + "b" * 256 + "/c.conf", "x/" * 600 + "c.conf"],
+                         ids=["long-file", "long-dir", "long-total"])
 def test_a_stdin_filename_the_file_system_cannot_hold_is_one_line(tmp_path, name):
     with open(tmp_path / "in.conf", "wb") as fh:
         fh.write(b"ServerName x\n")
