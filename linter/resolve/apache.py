@@ -294,7 +294,8 @@ class _Resolver:
         # One budget of directives per check: a file included again (a diamond of Includes)
         # is parsed once, but each inclusion creates its directives anew. A line holds at most
         # one directive, so the file's line count bounds what this walk creates (C-speed count).
-        if not self.budget.spend("max_directives", source.text.count("\n") + 1):
+        # (The parser stops at max-lines, so no file charges more than that.)
+        if not self.budget.spend("max_directives", min(source.text.count("\n") + 1, self.fs.limits.max_lines)):
             self._budget_hit("max_directives", by, config_path)
             return
         if by is None:

@@ -144,7 +144,8 @@ class _Resolver:
         # Directives created per check (a file included twice at every level of a chain is
         # parsed once but copied each time): ';' and '{' end every directive nginx reads.
         text = parsed.source.text
-        if not self.budget.spend("max_directives", text.count(";") + text.count("{") + 1):
+        if not self.budget.spend("max_directives", min(text.count(";") + text.count("{") + 1,
+                                                        self.fs.limits.max_lines)):
             if self.budget.report_once("max_directives"):
                 self.diag("limit-exceeded", self.budget.message("max_directives", self.fs.display(config_path)),
                           by, config_path)
