@@ -4,9 +4,12 @@
 Generates the synthetic trees with ../shared/tools/gen_tree.py (1k and 10k vhosts,
 18 lines each), then alternates the two commands REPEAT times per tree and prints
 medians, the wsgilint/httpd ratio, the 10k/1k scaling and wsgilint's peak RSS.
-Also times start-up on a tiny deployment against a bare `python -c pass`.
+Also times start-up on a tiny deployment and on a typical Debian tree (stock apache2 with
+envvars, a few sites, a few uWSGI inis: ``debian_tree``) against a bare `python -c pass`
+and `python -I -S -c pass`.
 
     python3 bench/run.py [--sizes 1000,10000] [--repeat 3] [--out bench/out]
+    python3 bench/run.py --sizes ''      # the start-up cases only
 """
 
 from __future__ import annotations
@@ -50,6 +53,43 @@ def peak_rss_kib(cmd: list[str]) -> int:
         return -1
 
 
+def debian_tree(out: Path) -> Path:
+    """A typical Debian host's /etc as a --root tree: Debian's stock /etc/apache2 (this
+    machine's apache2 package: apache2.conf, ports.conf, envvars, magic, mods-/conf-available
+    and -enabled, 000-default) when installed, else the example's; the example deployment's
+    sites (glance, heat, cinder, keystone, swift) enabled beside 000-default; its uWSGI inis
+    under /etc/<service>/. Rebuilt on every run (a few dozen small files)."""
+    example = PROJECT / "fixtures" / "example" / "etc"
+    tree = out / "debian"
+    if tree.exists():
+        shutil.rmtree(tree)
+    etc = tree / "etc"
+    etc.mkdir(parents=True)
+    stock = Path("/etc/apache2")
+    if (stock / "apache2.conf").is_file() and (stock / "envvars").is_file():
+        shutil.copytree(stock, etc / "apache2", symlinks=True,
+                        ignore=shutil.ignore_patterns("sites-available", "sites-enabled"))
+        (etc / "apache2" / "sites-available").mkdir()
+        (etc / "apache2" / "sites-enabled").mkdir()
+        default = stock / "sites-available" / "000-default.conf"
+        if default.is_file():
+            shutil.copy(default, etc / "apache2" / "sites-available")
+            os.symlink("../sites-available/000-default.conf", etc / "apache2" / "sites-enabled" / "000-default.conf")
+    else:
+        shutil.copytree(example / "apache2", etc / "apache2", symlinks=True,
+                        ignore=shutil.ignore_patterns("sites-available", "sites-enabled"))
+        (etc / "apache2" / "sites-available").mkdir()
+        (etc / "apache2" / "sites-enabled").mkdir()
+    for site in sorted((example / "apache2" / "sites-available").iterdir()):
+        shutil.copy(site, etc / "apache2" / "sites-available")
+        if (example / "apache2" / "sites-enabled" / site.name).exists():
+            os.symlink(f"../sites-available/{site.name}", etc / "apache2" / "sites-enabled" / site.name)
+    for ini in sorted(example.glob("*/*uwsgi*.ini")):
+        (etc / ini.parent.name).mkdir(exist_ok=True)
+        shutil.copy(ini, etc / ini.parent.name)
+    return tree
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
@@ -71,7 +111,7 @@ def main() -> int:
     medians = {}
     # ratio: of the medians; paired: the median of each back-to-back pair's ratio.
     print(f"{'tree':>12} {'wsgilint s':>11} {'apache2 -t s':>13} {'ratio':>6} {'paired':>7} {'peak RSS MB':>12}")
-    for n in [int(s) for s in args.sizes.split(",")]:
+    for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
         tree = out / f"apache-{n}"
         if not (tree / "httpd.conf").exists():
             subprocess.run([sys.executable, str(GEN), "apache", str(n), str(tree)], check=True,
@@ -105,6 +145,16 @@ def main() -> int:
     # every start: ~30 ms here). A venv without them starts about this fast.
     bare_s = statistics.median(timed([sys.executable, "-I", "-S", "-c", "pass"])[0] for _ in range(10))
     print(f"start-up: python -I -S -c pass {bare_s:.3f} s; the warm check is {small / bare_s:.1f}x that")
+    # A typical Debian host (issue 16 item 10): stock apache2 with envvars, five sites, three
+    # uWSGI inis; warm; the target is 4x `python -I -S -c pass`.
+    debian = debian_tree(out)
+    deb_cmd = wsgilint + ["--root", str(debian)]
+    timed(deb_cmd)
+    deb = statistics.median(timed(deb_cmd)[0] for _ in range(10))
+    n_files = sum(1 for p in (debian / "etc").rglob("*") if p.is_file())
+    print(f"start-up: wsgilint check --root (Debian tree: stock apache2 + envvars, 5 sites, 3 uWSGI inis; "
+          f"{n_files} files) {deb:.3f} s = {deb / bare:.1f}x python -c pass, {deb / bare_s:.1f}x python -I -S "
+          f"-c pass (warm)")
     # Cold: wsgilint's own modules have no bytecode yet (the first run after an editable
     # install or `pip install --no-compile`): a copy of the package is imported from a
     # temporary directory with bytecode writing off, so every one of its modules is

@@ -80,7 +80,8 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
               httpd_version=None, uwsgi_version=None, openstack_release=None, output=None, color=None,
               config_file=None, isolated=False, extend_select=None, statistics=False, stdin_filename=None,
               no_ignore_comments=False, baseline_file=None, create_baseline=None, limit=None,
-              nginx_version=None, show_settings=False, quiet=0, file_path_in_report=None) -> None:
+              nginx_version=None, show_settings=False, quiet=0, file_path_in_report=None, fix=False, diff=False,
+              unsafe_fixes=False) -> None:
     """Check a deployment and report its caveats: the ``check`` command's work, for the
     fast path and for wsgilint.cli_app alike. Ends by raising SystemExit with the exit code."""
     # A one-shot process: every object built stays alive until exit, so the cyclic
@@ -132,6 +133,8 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
     eng = engine.EngineOptions(selected=selected, ignored=ignored, severity_overrides=severity)
     path_list = list(paths or [])
     stdin_dir = None
+    if (fix or diff or unsafe_fixes) and ("-" in path_list or file_path_in_report is not None):
+        _die("--fix, --diff and --unsafe-fixes edit files in place: not with `-` (stdin) or --file-path-in-report")
     if "-" in path_list:
         if file_path_in_report is not None:
             _die("--file-path-in-report needs exactly one FILE to check (stdin takes --stdin-filename)")
@@ -172,6 +175,21 @@ def run_check(paths=None, root=None, fmt="text", fail_on=None, select=None, igno
     if cfg.per_file_ignores:
         result.findings = [f for f in result.findings if f.rule.id not in
                            config_mod.ignored_by_path(cfg, f.path, cwd=cwd, root=root)]
+    if fix or diff or unsafe_fixes:  # wsgilint.fix: the one place wsgilint writes what it reads
+        from wsgilint import fix as fix_mod
+
+        def recheck():
+            again = pipeline.run(opts)
+            if cfg.per_file_ignores:
+                again.findings = [f for f in again.findings if f.rule.id not in
+                                  config_mod.ignored_by_path(cfg, f.path, cwd=cwd, root=root)]
+            return again
+
+        result, status = fix_mod.run(result, recheck, root=root, paths=path_list, cwd=cwd, unsafe=unsafe_fixes,
+                                     show_diff=diff, limits=opts.limits,
+                                     echo=(lambda m: None) if quiet else _echo_err)
+        if status is not None:
+            raise SystemExit(status)
 
     if create_baseline or baseline_file or fmt in ("sarif", "gitlab"):
         from wsgilint import context
@@ -411,6 +429,7 @@ _FLAG_OPTIONS = {
     "--color": ("color", True), "--no-color": ("color", False), "--isolated": ("isolated", True),
     "--statistics": ("statistics", True), "--no-ignore-comments": ("no_ignore_comments", True),
     "--show-settings": ("show_settings", True),
+    "--fix": ("fix", True), "--diff": ("diff", True), "--unsafe-fixes": ("unsafe_fixes", True),
 }
 # Counted flags: each occurrence adds one (``-qq`` is ``-q -q``).
 _COUNT_OPTIONS = {"--quiet": "quiet", "-q": "quiet"}

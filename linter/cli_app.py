@@ -109,6 +109,12 @@ def check(
                                                       "temporary name (Ansible `validate:`, Puppet "
                                                       "`validate_cmd`): findings name PATH, and PATH's name "
                                                       "decides the format."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes of the findings to the files "
+                             "(atomically, inside the tree), then report what remains."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and write nothing "
+                              "(exit 1 when there is one)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff: apply the unsafe "
+                                      "fixes too (they change behaviour beyond the finding)."),
 ) -> None:
     """Check a deployment and report its caveats."""
     run_check(
@@ -118,7 +124,7 @@ def check(
         extend_select=extend_select, statistics=statistics, stdin_filename=stdin_filename,
         no_ignore_comments=no_ignore_comments, baseline_file=baseline_file,
         create_baseline=create_baseline, limit=limit, nginx_version=nginx_version, show_settings=show_settings,
-        quiet=quiet, file_path_in_report=file_path_in_report,
+        quiet=quiet, file_path_in_report=file_path_in_report, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
     )
 
 
@@ -154,13 +160,14 @@ def rules_cmd(
 
         typer.echo(json.dumps([{
             "id": r.id, "name": r.name, "severity": r.severity.label, "summary": r.summary,
-            "fix": r.fix, "references": list(r.references),
+            "fix": r.fix, "references": list(r.references), "fixable": r.fixable,
         } for r in rules], indent=2))
         return
     if fmt != "text":
         _die(f"unknown format {fmt!r} (expected text or json)")
     for r in rules:
-        typer.echo(f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary}")
+        can = {"safe": "  [fix]", "unsafe": "  [unsafe fix]"}.get(r.fixable or "", "")
+        typer.echo(f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary}{can}")
 
 
 @app.command("rule")
@@ -177,3 +184,5 @@ def rule_cmd(key: str = typer.Argument(..., metavar="ID", help="Rule id (WSG201)
     typer.echo(f"{r.summary}\n")
     typer.echo((r.docs or "").strip())
     typer.echo(f"\n## Fix\n{r.fix}")
+    if r.fixable:
+        typer.echo(f"\n`wsgilint check --fix{'' if r.fixable == 'safe' else ' --unsafe-fixes'}` applies it.")

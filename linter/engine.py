@@ -97,6 +97,7 @@ def make_findings(rule: Rule, hits: Iterable[Hit], options: EngineOptions) -> li
         f.related = hit.related
         f.span = span
         f._extra = None
+        f.edits = hit.edits
         append(f)
     return out
 

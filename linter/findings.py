@@ -51,10 +51,12 @@ class Rule(FrozenRecord):
     check: Callable[..., Iterable["Hit"]]
     docs: str
     applies_to: tuple[str, ...]
+    fixable: str | None  # "safe" | "unsafe": the rule attaches edits (wsgilint.fix) that --fix applies
 
-    _fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to')
+    _fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to', 'fixable')
 
-    def __init__(self, id, name, severity, summary, fix, references, check, docs="", applies_to=()) -> None:
+    def __init__(self, id, name, severity, summary, fix, references, check, docs="", applies_to=(),
+                 fixable=None) -> None:
         set_field(self, 'id', id)
         set_field(self, 'name', name)
         set_field(self, 'severity', severity)
@@ -64,6 +66,7 @@ class Rule(FrozenRecord):
         set_field(self, 'check', check)
         set_field(self, 'docs', docs)
         set_field(self, 'applies_to', applies_to)
+        set_field(self, 'fixable', fixable)
 
 
 class Related(Record):
@@ -80,6 +83,28 @@ class Related(Record):
         self.message = message
 
 
+class Edit(FrozenRecord):
+    """A change to one source file that fixes a finding (wsgilint.fix applies it with --fix).
+
+    ``span`` is a range of the model's SourceFile text (character offsets, as every span):
+    its text is replaced by ``text``. An empty span inserts (a whole line, ending with the
+    file's own line end, see wsgilint.edits). ``safe``: changes nothing but what the finding
+    is about; unsafe edits (they change behaviour beyond it) need --unsafe-fixes.
+    """
+
+    span: "Span"
+    text: str
+    safe: bool
+
+    __slots__ = ('span', 'text', 'safe')
+    _fields = __slots__
+
+    def __init__(self, span, text, safe=True) -> None:
+        set_field(self, 'span', span)
+        set_field(self, 'text', text)
+        set_field(self, 'safe', safe)
+
+
 class Hit(Record):
     """What a rule reports: where, what, and optionally a different severity."""
 
@@ -90,11 +115,13 @@ class Hit(Record):
     service: str | None
     related: list[Related]
     path: str | None  # for findings about a file that could not be read
+    edits: tuple[Edit, ...]  # a mechanical fix, applied together (wsgilint.fix); () when none
 
-    __slots__ = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path')
+    __slots__ = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path', 'edits')
     _fields = __slots__
 
-    def __init__(self, span, message, severity=None, fix=None, service=None, related=FACTORY, path=None) -> None:
+    def __init__(self, span, message, severity=None, fix=None, service=None, related=FACTORY, path=None,
+                 edits=()) -> None:
         self.span = span
         self.message = message
         self.severity = severity
@@ -102,6 +129,7 @@ class Hit(Record):
         self.service = service
         self.related = [] if related is FACTORY else related
         self.path = path
+        self.edits = edits
 
 
 class Finding(Record):
@@ -121,10 +149,11 @@ class Finding(Record):
     related: list[Related]
     span: "Span | None"
     _extra: dict[str, Any] | None
+    edits: tuple[Edit, ...]  # the hit's edits (wsgilint.fix): (), or edits applied together
 
     __slots__ = (
         'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
-        '_extra',
+        '_extra', 'edits',
     )
     _fields = __slots__
     _repr_fields = (
@@ -135,7 +164,7 @@ class Finding(Record):
     )
 
     def __init__(self, rule, severity, message, path, line, column, end_line, fix, service, related, span,
-                 _extra=None) -> None:
+                 _extra=None, edits=()) -> None:
         self.rule = rule
         self.severity = severity
         self.message = message
@@ -148,6 +177,7 @@ class Finding(Record):
         self.related = related
         self.span = span
         self._extra = _extra
+        self.edits = edits
 
     @property
     def extra(self) -> dict[str, Any]:

@@ -33,6 +33,14 @@ Verified on Apache 2.4.71 + mod_wsgi 4.9.4 (tests/test_proof_modwsgi.py).
 </VirtualHost>
 ```
 
+## Fix (`--fix`, safe)
+`wsgilint check --fix` adds `WSGIChunkedRequest On` on the line after the
+`WSGIScriptAlias`, indented as it: the same section, so it covers the script (one line per
+section when several aliases share it). Safe: it only lets through the chunked requests
+mod_wsgi refused. Where a `WSGIChunkedRequest Off` applies, the edit turns that `Off` into
+`On` instead, and is unsafe (someone wrote Off, and it may cover other scripts): applied only
+with `--unsafe-fixes`. tests/test_fix_proof.py runs the fixed tree on the real Apache.
+
 ## References
 - https://modwsgi.readthedocs.io/en/master/configuration-directives/WSGIChunkedRequest.html
 - https://github.com/GrahamDumpleton/mod_wsgi/blob/develop/src/server/mod_wsgi.c
@@ -40,10 +48,29 @@ Verified on Apache 2.4.71 + mod_wsgi 4.9.4 (tests/test_proof_modwsgi.py).
 
 from wsgilint.findings import ERROR, Hit, Related, Rule
 from wsgilint.model.types import Deployment
+from wsgilint.rules._edits import alone_on_line, insert_line_after, replace
 from wsgilint.rules._helpers import cap_weak, is_upload, served_by
 
 
+def _edits(route, off, added: dict) -> tuple:
+    """The fix of one route: ``On`` for the ``Off`` that applies, else a line after the alias (one per section)."""
+    if off is not None:
+        arg = off.arg_span(0) if off.args else None
+        if arg is None or arg.source.kind != "apache" or arg.text.lower() != "off":  # ${VAR}: not ours to edit
+            return ()
+        return (replace(arg, "On", safe=False),)
+    span = route.span
+    if span.source.kind != "apache" or not alone_on_line(span):
+        return ()
+    key = id(route.directive.parent) if route.directive.parent is not None else ("server", id(route.server))
+    edit = added.get(key)
+    if edit is None:
+        edit = added[key] = insert_line_after(span, "WSGIChunkedRequest On")
+    return (edit,)
+
+
 def check(model: Deployment):
+    added: dict = {}  # section -> its one inserted line
     for route in model.routes:
         if route.kind != "mod_wsgi" or not is_upload(model, route.service):
             continue
@@ -57,6 +84,7 @@ def check(model: Deployment):
             f"chunked uploads get 411 Length Required",
             service=route.service,
             related=related,
+            edits=_edits(route, d, added),
         ))
 
 
@@ -72,4 +100,5 @@ RULE = Rule(
     ),
     check=check,
     docs=__doc__,
+    fixable="safe",
 )

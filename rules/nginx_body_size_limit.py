@@ -38,6 +38,14 @@ server {
 }
 ```
 
+## Fix (`--fix --unsafe-fixes`)
+`wsgilint check --fix --unsafe-fixes` sets `client_max_body_size 0;` (no limit, as the
+Example above and the real-server proof use) for the route only: the value of a
+`client_max_body_size` in the route's own `location` becomes `0`, else the line
+`client_max_body_size 0;` is added after the `uwsgi_pass`/`proxy_pass` (same block and
+indentation; not when other directives share its line). Unsafe: it removes a limit, which
+is a choice about abuse (an upper bound such as `10G` may be wanted); plain `--fix` leaves it.
+
 ## Known problems
 A limit of 1 GiB or more is taken as deliberate (it still refuses larger images).
 
@@ -48,7 +56,24 @@ A limit of 1 GiB or more is taken as deliberate (it still refuses larger images)
 
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
+from wsgilint.rules._edits import alone_on_line, insert_line_after, replace
 from wsgilint.rules._helpers import cap_weak, is_upload, served_by
+
+
+def _edits(route, where) -> tuple:
+    """``client_max_body_size 0;`` for this route: in its own block (a value replaced, or a line added)."""
+    if where is not None and where.parent is route.directive.parent:
+        span = where.arg_span(0)
+        if span.source.kind != "nginx" or where.args[0] != span.text:
+            return ()
+        return (replace(span, "0", safe=False),)
+    span = route.span
+    if span.source.kind != "nginx" or route.directive.parent is None or not alone_on_line(span):
+        return ()
+    for scope in route.directive.parent.children or ():  # one added line per block
+        if scope.key == "client_max_body_size":
+            return ()
+    return (insert_line_after(span, "client_max_body_size 0;", safe=False),)
 
 ENOUGH = 1024 ** 3  # 1 GiB: below this an ordinary image upload is refused
 
@@ -66,10 +91,12 @@ def check(model: Deployment):
             continue
         if where is None:
             yield cap_weak(route, Hit(route.span, f"no client_max_body_size for {served_by(route)}: nginx's default "
-                                  f"1m answers 413 to every upload over 1 MiB", service=route.service))
+                                  f"1m answers 413 to every upload over 1 MiB", service=route.service,
+                                  edits=_edits(route, where)))
         else:
             yield cap_weak(route, Hit(where.arg_span(0), f"client_max_body_size {value} for {served_by(route)}: "
-                                  f"nginx answers 413 to every upload over it", service=route.service))
+                                  f"nginx answers 413 to every upload over it", service=route.service,
+                                  edits=_edits(route, where)))
 
 
 RULE = Rule(
@@ -84,4 +111,5 @@ RULE = Rule(
     ),
     check=check,
     docs=__doc__,
+    fixable="unsafe",
 )

@@ -34,6 +34,13 @@ buffer-size = 65535
 ```
 65535 is the largest value uWSGI 2.0 honours (see `uwsgi-buffer-size-clamped`).
 
+## Fix (`--fix`, safe)
+`wsgilint check --fix` writes `65535` as the value of a small `buffer-size` (a plain number
+only), or adds `buffer-size = 65535` on the line after the option that loads the app (same
+section, indentation and `=` spacing). Safe: it raises only the limit the finding is about
+(64 KiB per request buffer instead of 4 KiB). tests/test_fix_proof.py checks the fixed ini
+with uWSGI's own option check (`--strict`).
+
 ## References
 - https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html
 - https://github.com/unbit/uwsgi/blob/uwsgi-2.0/core/init.c
@@ -44,6 +51,28 @@ from wsgilint.findings import ERROR, WARNING, Hit, Related, Rule
 from wsgilint.knowledge import (APACHE_FEDERATION_AUTHTYPES, APACHE_FEDERATION_PREFIXES, UWSGI_DEFAULTS,
                                 UWSGI_MIN_BUFFER_SIZE, UWSGI_RECOMMENDED_BUFFER_SIZE)
 from wsgilint.model.types import Deployment
+from wsgilint.rules._edits import insert_line_after, replace
+
+_DIGITS = frozenset("0123456789")
+
+
+def _edits(opt, loader) -> tuple:
+    """``buffer-size`` set to 65535: its plain number replaced, or a line after the app's loader."""
+    new = str(UWSGI_RECOMMENDED_BUFFER_SIZE)
+    if opt is not None:
+        span = opt.value_span
+        if span.source.kind != "uwsgi" or opt.raw != opt.value or not opt.raw or not set(opt.raw) <= _DIGITS:
+            return ()
+        return (replace(span, new),)
+    span = loader.span
+    if span.source.kind != "uwsgi" or loader.conditional:
+        return ()
+    sep = span.source.text[span.start:loader.value_span.start]
+    eq = sep.find("=")
+    if eq == -1:
+        return ()
+    key = sep[:eq].rstrip(" \t")
+    return (insert_line_after(span, f"buffer-size{sep[len(key):]}{new}"),)
 
 
 def _federation(server):
@@ -81,11 +110,12 @@ def check(model: Deployment):
         if fed is not None:
             yield Hit(span, f"{what} for keystone with federation ({fed.name} in the proxy): SAML/OIDC claims "
                       f"passed as variables overflow it and the request is dropped (500)",
-                      severity=ERROR, service=app.service, related=[Related(fed.span, "federation configured here")])
+                      severity=ERROR, service=app.service, related=[Related(fed.span, "federation configured here")],
+                      edits=_edits(opt, loader))
         else:
             yield Hit(span, f"{what}: requests with larger headers (tokens, many headers) are dropped with "
                       f"'invalid request block size' (use {UWSGI_RECOMMENDED_BUFFER_SIZE})",
-                      severity=WARNING, service=app.service)
+                      severity=WARNING, service=app.service, edits=_edits(opt, loader))
 
 
 RULE = Rule(
@@ -101,4 +131,5 @@ RULE = Rule(
     ),
     check=check,
     docs=__doc__,
+    fixable="safe",
 )

@@ -24,6 +24,12 @@ hook-master-start = unix_signal:15 gracefully_kill_them_all	# graceful stop
 hook-master-start = unix_signal:15 gracefully_kill_them_all
 ```
 
+## Fix (`--fix`, safe)
+`wsgilint check --fix` moves the comment onto its own line above the option, indented as the
+option, and drops the blanks before it: the value becomes what precedes the comment. Safe:
+the option gets the value its author wrote, nothing else changes. (If the text after ` #`
+was meant as data, the finding is wrong too: silence it with a suppression comment.)
+
 ## References
 - https://github.com/unbit/uwsgi/blob/uwsgi-2.0/core/ini.c
 - https://uwsgi-docs.readthedocs.io/en/latest/Configuration.html#ini-files
@@ -33,6 +39,7 @@ import re
 
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
+from wsgilint.rules._edits import indent_of, line_bounds, line_end_of, replace
 from wsgilint.source import Span
 
 _INLINE = re.compile(r"\s[#;]")
@@ -48,7 +55,22 @@ def check(model: Deployment):
             start = vs.start + m.start() + 1
             yield Hit(Span(vs.source, start, vs.end),
                       f"'{opt.raw[m.start() + 1:].strip()}' is part of the value of {opt.key}: "
-                      f"uWSGI has no inline comments", service=app.service)
+                      f"uWSGI has no inline comments", service=app.service, edits=_edits(vs, start))
+
+
+def _edits(vs: Span, comment: int) -> tuple:
+    """The comment (``comment``..end of the value) moved onto its own line above the option."""
+    source = vs.source
+    if source.kind != "uwsgi":
+        return ()
+    line_start = line_bounds(source, vs.start)[0]
+    text = source.text
+    kept = text[line_start:comment].rstrip(" \t")
+    if not kept.strip():
+        return ()
+    indent = indent_of(source, vs.start)
+    return (replace(Span(source, line_start, vs.end),
+                    f"{indent}{text[comment:vs.end]}{line_end_of(source, vs.start)}{kept}"),)
 
 
 RULE = Rule(
@@ -63,4 +85,5 @@ RULE = Rule(
     ),
     check=check,
     docs=__doc__,
+    fixable="safe",
 )

@@ -37,6 +37,13 @@ module = glance.wsgi.api:application
 For a graceful stop (devstack): `hook-master-start = unix_signal:15 gracefully_kill_them_all`
 with `worker-reload-mercy`.
 
+## Fix (`--fix --unsafe-fixes`)
+`wsgilint check --fix --unsafe-fixes` adds `die-on-term = true` on the line after
+`master = true` (same section, same indentation and `=` spacing). Unsafe: it changes what
+SIGTERM does for every sender (a script that uses SIGTERM to reload the instance now stops
+it), and a graceful stop (`hook-master-start = unix_signal:15 gracefully_kill_them_all`)
+may be what you want instead; so plain `--fix` leaves it.
+
 ## References
 - https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html
 - https://opendev.org/openstack/devstack/src/branch/master/lib/apache
@@ -45,6 +52,7 @@ with `worker-reload-mercy`.
 from wsgilint.findings import WARNING, Hit, Rule
 from wsgilint.knowledge import UWSGI_DIE_ON_TERM_DEFAULT_SINCE, version_text
 from wsgilint.model.types import Deployment
+from wsgilint.rules._edits import insert_line_after
 
 
 def check(model: Deployment):
@@ -72,7 +80,20 @@ def check(model: Deployment):
             how = ("a stop by SIGTERM (systemd's default KillSignal, Docker's default STOPSIGNAL) restarts it "
                    "instead")
         yield Hit(master.span, f"{who} reloads on SIGTERM: master = true{where} without die-on-term: {how}",
-                  service=app.service)
+                  service=app.service, edits=_edits(master))
+
+
+def _edits(master) -> tuple:
+    """``die-on-term = true`` after the ``master`` line, written as that line writes ``=``."""
+    span = master.span
+    if span.source.kind != "uwsgi" or master.conditional:
+        return ()
+    sep = span.source.text[span.start:master.value_span.start]
+    eq = sep.find("=")
+    if eq == -1:
+        return ()
+    key = sep[:eq].rstrip(" \t")
+    return (insert_line_after(span, f"die-on-term{sep[len(key):]}true", safe=False),)
 
 
 RULE = Rule(
@@ -87,4 +108,5 @@ RULE = Rule(
     ),
     check=check,
     docs=__doc__,
+    fixable="unsafe",
 )

@@ -27,6 +27,13 @@ chunked-input-limit = 64M
 chunked-input-limit = 67108864
 ```
 
+## Fix (`--fix`, safe)
+For byte options, `wsgilint check --fix` writes the number of bytes the suffix meant
+(`64M` -> `67108864`; k, M, G, T are powers of 1024), keeping the rest of the line. Safe: the
+option gets the value its author wrote. Values with a fraction (`1.5G`) or a `%(placeholder)`
+are not edited, nor a value uWSGI cannot hold (over 65535 for `buffer-size`, over
+2147483647 for the others). The megabyte and second options (warnings) are not edited.
+
 ## References
 - https://github.com/unbit/uwsgi/blob/uwsgi-2.0/core/uwsgi.c
 - https://uwsgi-docs.readthedocs.io/en/latest/Options.html
@@ -38,9 +45,22 @@ from wsgilint.findings import ERROR, WARNING, Hit, Rule
 from wsgilint.knowledge import UWSGI_BYTE_OPTIONS, UWSGI_MEGABYTE_OPTIONS, UWSGI_SECOND_OPTIONS
 from wsgilint.model.types import Deployment
 from wsgilint.numbers import parse_int
+from wsgilint.rules._edits import replace
 
 _SUFFIXED = re.compile(r"\s*([0-9]+)(?:\.[0-9]+)?\s*([A-Za-z]+)\s*$")
 _UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+_PLAIN = re.compile(r"([0-9]+)\s*([KkMmGgTt])(?:i?[Bb])?")  # what --fix rewrites (no fraction)
+
+
+def _edits(opt, meant: int) -> tuple:
+    span = opt.value_span
+    if span.source.kind != "uwsgi" or opt.raw != opt.value or not _PLAIN.fullmatch(span.text.strip()):
+        return ()
+    # Not written where uWSGI cannot hold it: 16-bit buffer sizes (uwsgi-buffer-size-clamped), atoi's int.
+    if meant > (65535 if opt.key in ("buffer-size", "http-buffer-size") else 2 ** 31 - 1):
+        return ()
+    value = span.text.strip()
+    return (replace(type(span)(span.source, span.start, span.start + len(value)), str(meant)),)
 
 
 def check(model: Deployment):
@@ -66,7 +86,7 @@ def check(model: Deployment):
             else:
                 meant = parse_int(number) * _UNITS.get(low[0], 1)  # saturates, never raises
                 yield Hit(opt.value_span, f"{opt.key} = {opt.value.strip()} is read as {number} bytes, not {meant}: "
-                          f"uWSGI ignores '{unit}' (write {meant})", service=app.service)
+                          f"uWSGI ignores '{unit}' (write {meant})", service=app.service, edits=_edits(opt, meant))
 
 
 RULE = Rule(
@@ -81,4 +101,5 @@ RULE = Rule(
     ),
     check=check,
     docs=__doc__,
+    fixable="safe",
 )

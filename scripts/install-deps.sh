@@ -1,11 +1,17 @@
 #!/bin/sh
 # Install everything wsgilint's test suite needs on a fresh Debian machine:
 # the real servers used as oracles (apache2, mod_wsgi, uWSGI, nginx) and the
-# Python package with its test extras. Idempotent; safe to run again.
+# Python package with its test extras, in a virtual environment ($WSGILINT_VENV,
+# default .venv): Debian 12 and Ubuntu 24.04 refuse `pip install` into the system
+# Python (PEP 668, externally-managed-environment). Idempotent and quiet; safe to
+# run again.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
+venv="${WSGILINT_VENV:-$here/.venv}"
+python="${WSGILINT_PYTHON:-python3}"
 
-PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl rpm graphviz chromium}"
+PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl rpm graphviz chromium python3-venv}"
+# python3-venv: without it Debian's python3 has no ensurepip and `python3 -m venv` fails.
 
 if command -v apt-get >/dev/null 2>&1; then
     missing=""
@@ -83,4 +89,13 @@ if [ "$("$UWSGI_PIP_PREFIX/bin/uwsgi" --version 2>/dev/null)" != "$UWSGI_PIP_VER
     fi
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e "$here[test]"
+# The package and its test extras, into the venv (made once; remade when broken, e.g.
+# after its interpreter was removed).
+if ! "$venv/bin/python" -c "import sys" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    if ! "$python" -m venv "$venv" >/dev/null; then
+        echo "install-deps: '$python -m venv' failed; on Debian/Ubuntu: apt-get install python3-venv" >&2
+        exit 1
+    fi
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$here[test]"

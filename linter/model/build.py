@@ -91,6 +91,8 @@ class _ApacheBuilder:
         self._sections: dict[Directive, list[Directive]] = {}  # directives hash by identity
         self._locations: dict[Directive, list[Directive]] = {}
         self._locations_known = False
+        self._loc_index: dict[Directive, _SectionIndex] = {}  # scopes() without a script
+        self._sec_index: dict[Directive, _SectionIndex] = {}  # scopes() with a script
 
     def sections_of(self, base: Directive) -> list[Directive]:
         """The Location/Directory/Files sections directly in ``base`` (computed once per base)."""
@@ -147,34 +149,42 @@ class _ApacheBuilder:
 
     def scopes(self, path: str, script: str | None, ancestors: list[Directive], vhost: Directive | None,
                loc: Directive | None) -> list[Directive]:
-        """The sections whose settings apply to a route (see _enclosing()), outermost first."""
+        """The sections whose settings apply to a route (see _enclosing()), outermost first.
+
+        Each base's sections are indexed once (_SectionIndex): a route looks up its own path's
+        prefixes instead of testing every <Location> (n sections x n routes was quadratic:
+        ../shared/hostile/superlinear-location-scopes)."""
         bases = [self.config.tree] if vhost is None else [self.config.tree, vhost]
         scopes: list[Directive] = list(bases)
         later: list[Directive] = []
         for base in bases:
             # Without a script only Location sections can apply: those are grouped at build().
-            for sec in (self.sections_of(base) if script is not None else self.locations_of(base)):
-                key = sec.key  # one of _SECTION_KEYS
-                if key == "<location":
-                    if _path_applies(sec.args[0], path):
-                        later.append(sec)
-                elif key == "<locationmatch":
-                    if _regex_applies(sec.args[0], path):
-                        later.append(sec)
-                elif script is None:
-                    continue
-                elif key == "<directory":
-                    if _dir_applies(sec.args[0], script.rsplit("/", 1)[0]):
+            if script is None:
+                idx = self._loc_index.get(base)
+                if idx is None:
+                    idx = self._loc_index[base] = _SectionIndex(self.locations_of(base))
+            else:
+                idx = self._sec_index.get(base)
+                if idx is None:
+                    idx = self._sec_index[base] = _SectionIndex(self.sections_of(base))
+            secs = idx.sections
+            later.extend(secs[i] for i in idx.locations(path))
+            if script is not None:
+                for i in idx.others(script):
+                    sec = secs[i]
+                    key = sec.key
+                    if key == "<directory":  # found by the index: it applies
                         scopes.append(sec)
                         scopes.extend(_files_sections(sec, script))
-                elif key == "<directorymatch":
-                    if _regex_applies(sec.args[0], script.rsplit("/", 1)[0]):
+                    elif key == "<directorymatch":  # a regex matched (idx.others)
                         scopes.append(sec)
-                else:  # <Files>, <FilesMatch>
-                    scopes.extend(_files_sections_one(sec, script))
+                    else:  # <Files>, <FilesMatch>
+                        scopes.extend(_files_sections_one(sec, script))
         if loc is not None:  # the directive's own enclosing <Location> (ProxyPass inside <Location /x>)
+            seen = {id(s) for s in later}
             for a in reversed(ancestors):
-                if a.key in _LOCATION_KEYS and a not in later:
+                if a.key in _LOCATION_KEYS and id(a) not in seen:
+                    seen.add(id(a))
                     later.append(a)
         scopes.extend(later)
         return scopes
@@ -244,6 +254,116 @@ def _enclosing(d: Directive) -> tuple[list[Directive], Directive | None, Directi
             loc = a
         a = a.parent
     return ancestors, vhost, loc
+
+
+class _SectionIndex:
+    """One base's Location/Directory/Files sections, indexed by path so that a route finds the
+    ones that apply in time proportional to its path and to what applies, not to all sections.
+
+    ``locations(path)`` and ``others(script)`` return positions in ``sections`` (document
+    order, as the scan over every section gave them): the same answers as ``_path_applies``,
+    ``_regex_applies`` and ``_dir_applies`` for each section. Regex sections (LocationMatch,
+    DirectoryMatch; each match bounded by wsgilint.saferegex) and Files sections stay in short
+    lists tested one by one."""
+
+    __slots__ = ("sections", "all_locs", "loc_root", "loc_exact", "loc_paths", "loc_pos", "loc_lengths",
+                 "loc_regex", "dir_root", "dir_exact", "dir_lengths", "rest")
+
+    def __init__(self, sections: list[Directive]) -> None:
+        self.sections = sections
+        self.all_locs: list[int] = []  # every Location/LocationMatch (a route at "/" meets all)
+        self.loc_root: list[int] = []  # <Location /> applies to every route
+        self.loc_exact: dict[str, list[int]] = {}  # normalized path -> positions
+        self.loc_regex: list[int] = []
+        self.dir_root: list[int] = []
+        self.dir_exact: dict[str, list[int]] = {}
+        self.rest: list[int] = []  # DirectoryMatch, Files, FilesMatch: tested one by one
+        pairs = []
+        for i, sec in enumerate(sections):
+            key = sec.key
+            if key == "<location":
+                self.all_locs.append(i)
+                a = sec.args[0].rstrip("/") or "/"
+                if a == "/":
+                    self.loc_root.append(i)
+                else:
+                    self.loc_exact.setdefault(a, []).append(i)
+                    pairs.append((a, i))
+            elif key == "<locationmatch":
+                self.all_locs.append(i)
+                self.loc_regex.append(i)
+            elif key == "<directory":
+                a = sec.args[0].rstrip("/") or "/"
+                if a == "/":
+                    self.dir_root.append(i)
+                else:
+                    self.dir_exact.setdefault(a, []).append(i)
+            else:
+                self.rest.append(i)
+        pairs.sort()
+        self.loc_paths = [a for a, _ in pairs]  # sorted: the sections under a path are one range
+        self.loc_pos = [i for _, i in pairs]
+        self.loc_lengths = {len(a) for a in self.loc_exact}
+        self.dir_lengths = {len(a) for a in self.dir_exact}
+
+    def locations(self, path: str) -> list[int]:
+        """Positions of the Location/LocationMatch sections that apply to ``path`` (_path_applies)."""
+        if not self.all_locs:
+            return []
+        b = path.rstrip("/") or "/"
+        if b == "/":
+            hits = [i for i in self.all_locs if i not in self._regex_set()] if False else None
+            # "/" meets every <Location>; LocationMatch sections still need their regex
+            regex = set(self.loc_regex)
+            return [i for i in self.all_locs if i not in regex or _regex_applies(self.sections[i].args[0], path)]
+        hits = list(self.loc_root)
+        exact = self.loc_exact
+        hits.extend(exact.get(b, ()))
+        hits.extend(_prefix_hits(b, exact, self.loc_lengths))  # sections above the path
+        paths = self.loc_paths
+        if paths:  # sections below the path: a.startswith(b + "/"), one sorted range
+            from bisect import bisect_left
+
+            lo = bisect_left(paths, b + "/")
+            hi = bisect_left(paths, b + "0", lo)  # "0" is the character after "/"
+            hits.extend(self.loc_pos[lo:hi])
+        for i in self.loc_regex:
+            if _regex_applies(self.sections[i].args[0], path):
+                hits.append(i)
+        hits.sort()
+        return hits
+
+    def others(self, script: str) -> list[int]:
+        """Positions of the Directory sections that apply to ``script``'s directory (_dir_applies), the
+        DirectoryMatch sections whose regex matches it, and every Files/FilesMatch section (their
+        caller matches them against the script's name)."""
+        dirpath = script.rsplit("/", 1)[0]
+        hits = list(self.dir_root)
+        exact = self.dir_exact
+        if exact:
+            hits.extend(exact.get(dirpath, ()))
+            hits.extend(_prefix_hits(dirpath, exact, self.dir_lengths))
+        for i in self.rest:
+            sec = self.sections[i]
+            if sec.key != "<directorymatch" or _regex_applies(sec.args[0], dirpath):
+                hits.append(i)
+        hits.sort()
+        return hits
+
+
+def _prefix_hits(path: str, exact: dict[str, list[int]], lengths: set[int]) -> list[int]:
+    """Positions of the sections keyed by a proper prefix of ``path`` that ends where ``path`` has
+    a "/" (``path.startswith(key + "/")``); only prefixes as long as some key are sliced."""
+    out: list[int] = []
+    find = path.find
+    i = find("/", 1)
+    while i != -1:
+        if i in lengths:
+            found = exact.get(path[:i])
+            if found:
+                out.extend(found)
+        i = find("/", i + 1)
+    return out
 
 
 def _regex_applies(pattern: str, text: str) -> bool:

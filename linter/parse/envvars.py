@@ -8,13 +8,51 @@ for ``${APACHE_LOG_DIR}`` and friends. Only assignments are understood:
 control flow are not evaluated: assignments inside ``if``/``case`` blocks are
 skipped, and ``SUFFIX`` is empty (the default /etc/apache2 instance).
 
-This is a real grammar (shell quoting), read once per Debian tree and small, so it
-uses pyparsing; it is imported only when an envvars file exists.
+Two readers, one language. Debian's stock envvars (and most edited ones) assign plain
+words: ``export APACHE_LOG_DIR=/var/log/apache2$SUFFIX``. ``_plain`` reads such a line
+with one regular expression: letters, digits, ``_./:@%+,=-`` and ``$VAR``/``${VAR}``,
+nothing a shell would treat specially. Any other line (quotes, backslashes,
+``${VAR##pattern}``, backticks, a space after ``=``) goes to ``_grammar``, the pyparsing
+grammar of shell quoting, where a grammar is the clearest code. A Debian tree's check
+thus never imports pyparsing (~55 ms: issue 16, bench/run.py's ``debian`` case), and
+tests/parse/test_envvars.py holds the two readers to the same result on every line both
+read (the fixtures' and ../shared/corpus's envvars files and a list of variants).
 """
 
 from __future__ import annotations
 
 import functools
+import re
+
+# A plain assignment: [export] NAME=WORD [;] [# comment], WORD made only of characters no
+# shell treats specially and of $VAR / ${VAR}. What it leaves is for the grammar.
+_PLAIN = re.compile(r"(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)="
+                    r"((?:[A-Za-z0-9_./:@%+,=-]|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})*)"
+                    r"[ \t]*;?[ \t]*(?:#.*)?\Z")
+_PLAIN_PART = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|[^$]+")
+
+
+def _plain(line: str):
+    """(name, parts) for a plain assignment line, parts as the grammar gives them; else None."""
+    m = _PLAIN.match(line)
+    if m is None or m.group(1) == "export":  # `export=1`: the grammar's (it refuses it)
+        return None
+    parts = []
+    for p in _PLAIN_PART.finditer(m.group(2)):
+        var = p.group(1) or p.group(2)
+        parts.append(("var", var, "") if var else ("lit", p.group(0)))
+    return m.group(1), parts
+
+
+def _grammar_line(line: str):
+    """(name, parts) for an assignment line by the pyparsing grammar; None when it does not parse."""
+    import pyparsing as pp
+
+    try:
+        toks = _grammar().parse_string(line, parse_all=True)
+    except pp.ParseBaseException:
+        return None
+    return toks[0], [tuple(t) for t in (toks[1] if len(toks) > 1 else [])]
 
 
 @functools.cache
@@ -48,13 +86,10 @@ def parse_envvars(text: str, limits=None, budget=None) -> dict[str, str]:
     and lines over ``limits.max_line_length`` are skipped; with a ``budget``, reading stops
     once the check's ``max_expanded_bytes`` are spent.
     """
-    import pyparsing as pp
-
     from wsgilint.limits import DEFAULT
 
     limits = limits or DEFAULT
 
-    grammar = _grammar()
     values: dict[str, str] = {"SUFFIX": ""}
     depth = 0
     for raw in text.splitlines():
@@ -70,11 +105,10 @@ def parse_envvars(text: str, limits=None, budget=None) -> dict[str, str]:
             continue
         if depth or "=" not in line:
             continue
-        try:
-            toks = grammar.parse_string(line, parse_all=True)
-        except pp.ParseBaseException:
+        parsed = _plain(line) or _grammar_line(line)
+        if parsed is None:
             continue
-        name, parts = toks[0], toks[1] if len(toks) > 1 else []
+        name, parts = parsed
         out = []
         size = 0
         for kind, *rest in parts:

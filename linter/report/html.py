@@ -253,8 +253,8 @@ def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
       f"<title>wsgilint report</title><style>{_CSS}</style></head><body>\n")
     w(f"<h1>wsgilint report</h1><p>wsgilint {_e(__version__)}: {c['total']} finding{'s' if c['total'] != 1 else ''} "
       f"(<span class=\"sev error\">{c['error']} error</span>, <span class=\"sev warning\">{c['warning']} warning"
-      f"</span>, <span class=\"sev info\">{c['info']} info</span>) in {len(result.files)} files; failing on "
-      f"{_e(fail_on)} and above.</p>\n")
+      f"</span>, <span class=\"sev info\">{c['info']} info</span>) in {len(result.files)} files; "
+      + ("never failing" if fail_on == "never" else f"failing on {_e(fail_on)} and above") + ".</p>\n")
     targets = model.targets.as_json() if model is not None else []
     if targets:
         w("<p>Versions judged against: " + "; ".join(
