@@ -66,6 +66,8 @@ class FileIndex:
         else:
             self._lines()
         self._starts = [it.start for it in self.items]
+        self._contexts: dict[int, str] = {}  # item index -> context (one per directive)
+        self._chains: dict[int, "str | tuple"] = {}  # section index -> its chain (see _extend)
 
     def _apache(self) -> None:
         from wsgilint.parse import apache as parser
@@ -159,31 +161,105 @@ class FileIndex:
 
     def item_at(self, offset: int) -> Item | None:
         """The directive whose text holds ``offset``, else the innermost section around it."""
+        i = self._index_at(offset)
+        return self.items[i] if i >= 0 else None
+
+    def _index_at(self, offset: int) -> int:
         i = bisect_right(self._starts, offset) - 1
         if i < 0:
-            return None
+            return -1
         it = self.items[i]
         if it.start <= offset < max(it.end, it.start + 1):
-            return it
+            return i
         j = i
         while j >= 0:
             it = self.items[j]
             if it.is_section and it.start <= offset < it.close_end:
-                return it
+                return j
             j = it.parent
-        return None
+        return -1
 
     def context(self, offset: int) -> str:
-        """``<VirtualHost *:80> > <Location /x> > ProxyPass /x http://...``: stable across line moves."""
-        it = self.item_at(offset)
-        if it is None:
+        """``<VirtualHost *:80> > <Location /x> > ProxyPass /x http://...``: stable across line moves.
+
+        The chain of labels outermost first, as ``bounded()`` stores it: whole up to CONTEXT_CAP
+        characters, else its head, a SHA-256 of the whole chain and its tail. Computed once per
+        directive, from a per-section memo of the chain so far (the hash continued with a copy):
+        200 nested 10 KB headers cost each finding ~300 bytes, not 2 MB
+        (../shared/hostile/superlinear-baseline-context)."""
+        i = self._index_at(offset)
+        if i < 0:
             return ""
-        chain = [it.label]
-        p = it.parent
-        while p >= 0:
-            chain.append(self.items[p].label)
+        found = self._contexts.get(i)
+        if found is None:
+            found = self._contexts[i] = _render(self._chain(i))
+        return found
+
+    def _chain(self, i: int) -> "str | tuple":
+        """The chain of item ``i`` (see _extend), its sections' chains memoized (no recursion:
+        nesting can be deep)."""
+        memo = self._chains
+        todo = []
+        p = self.items[i].parent
+        while p >= 0 and p not in memo:
+            todo.append(p)
             p = self.items[p].parent
-        return " > ".join(reversed(chain))
+        prev = memo[p] if p >= 0 else None
+        for q in reversed(todo):
+            prev = memo[q] = _extend(prev, self.items[q].label)
+        return _extend(prev, self.items[i].label)
+
+
+# A context (the chain of labels) up to this many characters is stored whole, as every
+# wsgilint before stored every context; a longer one as head + SHA-256 of the whole + tail,
+# so a baseline, SARIF or GitLab report grows linearly with findings. bounded() gives the same
+# text from a whole context string: an older baseline's long entries are read through it.
+CONTEXT_CAP = 1024
+_HEAD = 96
+_TAIL = 160
+_SEP = " > "
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # any str, lone surrogates from a JSON file included
+
+
+def bounded(ctx: str) -> str:
+    """A context as stored: ``ctx`` itself up to CONTEXT_CAP characters, else ``head …[sha256]… tail``
+    (idempotent: the bounded form is short)."""
+    if len(ctx) <= CONTEXT_CAP:
+        return ctx
+    import hashlib
+
+    return _long(ctx[:_HEAD], hashlib.sha256(_encode(ctx)).hexdigest(), ctx[-_TAIL:])
+
+
+def _long(head: str, digest: str, tail: str) -> str:
+    return f"{head} …[sha256:{digest[:32]}]… {tail}"
+
+
+def _extend(prev: "str | tuple | None", label: str) -> "str | tuple":
+    """The chain ``prev > label``: a str while it is at most CONTEXT_CAP characters, else
+    (length, head, tail, sha256 object fed with the whole chain)."""
+    if prev is None or type(prev) is str:
+        text = label if prev is None else prev + _SEP + label
+        if len(text) <= CONTEXT_CAP:
+            return text
+        import hashlib
+
+        return (len(text), text[:_HEAD], text[-_TAIL:], hashlib.sha256(_encode(text)))
+    n, head, tail, h = prev
+    piece = _SEP + label
+    h = h.copy()
+    h.update(_encode(piece))
+    return (n + len(piece), head, (tail + piece[-_TAIL:])[-_TAIL:], h)
+
+
+def _render(chain: "str | tuple") -> str:
+    if type(chain) is str:
+        return chain
+    _, head, tail, h = chain
+    return _long(head, h.hexdigest(), tail)
 
 
 class Indexes:

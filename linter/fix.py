@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import stat
+from bisect import bisect_left, insort
 
 MAX_PASSES = 4
 NEAR = 3  # lines: a parse problem this close to an edit leaves the edit alone
@@ -79,6 +80,13 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
         or (b[0] == b[1] and a[0] < b[0] < a[1])
 
 
+def _clashes(span: tuple[int, int], chosen: list[tuple[int, int]]) -> bool:
+    """Does ``span`` overlap one of the sorted, non-overlapping ``chosen`` spans? (Its neighbours tell:
+    a logarithmic search, not a scan, so a file with thousands of edits costs n log n.)"""
+    i = bisect_left(chosen, span)
+    return any(_overlaps(span, chosen[j]) for j in (i - 1, i, i + 1) if 0 <= j < len(chosen))
+
+
 def plan(findings, tree: Tree, model=None, unsafe: bool = False) -> Plan:
     """Choose the edits to apply now and compute each file's new text (nothing is written)."""
     from wsgilint.fsroot import ReadError, decode
@@ -118,23 +126,24 @@ def plan(findings, tree: Tree, model=None, unsafe: bool = False) -> Plan:
         if why is not None:
             out.refused[shown] = why
             continue
-        near = [source.position(p.start)[0] for p in problems.get(source, ())]
-        chosen: list[tuple[int, int]] = []
+        near = {source.position(p.start)[0] + d for p in problems.get(source, ()) for d in range(-NEAR, NEAR + 1)}
+        chosen: list[tuple[int, int]] = []  # sorted, non-overlapping: a new span is compared with its neighbours
         edits: dict[tuple[int, int, str], object] = {}
         for f in sorted(group, key=lambda f: min(e.span.start for e in f.edits)):
             spans = [(e.span.start, e.span.end) for e in f.edits]
             lines = [source.position(s)[0] for s, _ in spans]
-            if any(abs(line - p) <= NEAR for line in lines for p in near):
+            if any(line in near for line in lines):
                 out.refused.setdefault(shown, f"a parse problem within {NEAR} lines of the edit")
                 continue
             keys = [(e.span.start, e.span.end, e.text) for e in f.edits]
             if all(k in edits for k in keys):  # the same edit as another finding's (a shared section)
                 out.fixed.append(f)
                 continue
-            if any(_overlaps(s, c) for s in spans for c in chosen):
+            if any(_clashes(s, chosen) for s in spans) or any(_overlaps(a, b) for a in spans for b in spans if a < b):
                 out.waiting.append(f)
                 continue
-            chosen.extend(spans)
+            for sp in spans:
+                insort(chosen, sp)
             for k, e in zip(keys, f.edits):
                 edits[k] = e
             out.fixed.append(f)
@@ -209,6 +218,18 @@ def diff(p: Plan) -> str:
     return "".join(out)
 
 
+def _shown(text: str) -> str:
+    """The diff as printed: each line's own line end kept (a CRLF file's diff stays applicable), any
+    other control, bidi or non-UTF-8 character escaped (wsgilint.report.escape.visible)."""
+    from wsgilint.report.escape import visible
+
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        out.append(visible(body) + line[len(body):])
+    return "".join(out)
+
+
 def _count(findings) -> str:
     from collections import Counter
 
@@ -228,7 +249,7 @@ def run(result, recheck, *, root, paths, cwd, unsafe=False, show_diff=False, lim
             text = diff(p)
             import sys
 
-            sys.stdout.write(text)
+            sys.stdout.write(_shown(text))
             sys.stdout.flush()
             notes.append(f"would fix {len(p.fixed)} finding(s) in {len(p.files)} file(s)"
                          + (f" ({_count(p.fixed)})" if p.fixed else ""))

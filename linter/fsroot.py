@@ -81,6 +81,11 @@ class FileSystem:
         self._kinds: dict[str, str | None] = {}  # config path -> "file" | "dir" | "other" | None
         self._display_dirs: dict[str, str | None] = {}  # directory config path -> shown prefix
         self._listings: dict[str, list[tuple[str, bool]]] = {}  # directory config path -> entries
+        # Symlinks resolved once per check: (resolved parent directory, link name) -> (the resolved
+        # components the link leads to, links followed on the way). A chain of padded links met by
+        # every entry was re-walked per entry (~30k lstat each: ../shared/hostile/superlinear-symlink-chain).
+        # Only resolved names are kept; every open still goes through _dirfd's no-follow descriptors.
+        self._links: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
         self.on_read = None  # optional callback(config_path) per file read (progress display)
         self._prefetch: _Prefetch | None = None
         # With a root: directory path relative to the root ("" is the root) -> an
@@ -290,8 +295,11 @@ class FileSystem:
     def _walk_components(self, done: list[str], todo: list[str], config_path: str) -> list[str]:
         if self.root is not None:
             return self._walk_at(done, todo, config_path)
+        return self._walk_path(done, todo, config_path, 0)[0]
+
+    def _walk_path(self, done: list[str], todo: list[str], config_path: str, links: int) -> tuple[list[str], int]:
+        """The path walk without a root: (resolved components, links followed so far)."""
         root = ""
-        links = 0
         while todo:
             comp = todo.pop()
             if comp in ("", "."):
@@ -307,23 +315,37 @@ class FileSystem:
                 done.append(comp)
                 continue
             if stat.S_ISLNK(st.st_mode):
-                links += 1
-                if links > MAX_SYMLINKS:
-                    raise ReadError(f"{config_path}: too many levels of symbolic links")
-                target = os.readlink(cand)
-                if target.startswith("/"):
-                    done = []
-                todo.extend(reversed(target.split("/")))
+                key = ("/".join(done), comp)
+                hit = self._links.get(key)
+                if hit is None:
+                    before = links
+                    links += 1
+                    if links > MAX_SYMLINKS:
+                        raise ReadError(f"{config_path}: too many levels of symbolic links")
+                    target = os.readlink(cand)
+                    start = [] if target.startswith("/") else list(done)
+                    res, links = self._walk_path(start, list(reversed(target.split("/"))), config_path, links)
+                    hit = self._links[key] = (tuple(res), links - before)
+                else:
+                    links += hit[1]
+                    if links > MAX_SYMLINKS:
+                        raise ReadError(f"{config_path}: too many levels of symbolic links")
+                done = list(hit[0])
             else:
                 done.append(comp)
-        return done
+        return done, links
 
     def _walk_at(self, done: list[str], todo: list[str], config_path: str) -> list[str]:
         """_walk_components inside the root, through directory descriptors: each component
         is lstat'ed (and a symlink read) relative to its parent's descriptor (_dirfd), so
         no path the kernel walks can cross an unvetted symlink. Same results as the
         path walk on a tree nobody changes."""
-        links = 0
+        return self._walk_at_n(done, todo, config_path, 0)[0]
+
+    def _walk_at_n(self, done: list[str], todo: list[str], config_path: str, links: int) -> tuple[list[str], int]:
+        """_walk_at: (resolved components, links followed so far). A symlink is resolved by a
+        walk of its own target from its directory, once per check (self._links); meeting it
+        again charges the links that walk followed, so MAX_SYMLINKS holds as before."""
         parent = None  # descriptor of "/".join(done), while done is unchanged
         while todo:
             comp = todo.pop()
@@ -346,23 +368,32 @@ class FileSystem:
                 parent = None
                 continue
             if stat.S_ISLNK(st.st_mode):
-                links += 1
-                if links > MAX_SYMLINKS:
-                    raise ReadError(f"{config_path}: too many levels of symbolic links")
-                try:
-                    target = os.readlink(comp, dir_fd=parent)
-                except (OSError, ValueError):
-                    done.append(comp)  # replaced since the lstat: unreadable as a link
-                    parent = None
-                    continue
-                if target.startswith("/"):
-                    done = []
-                    parent = None
-                todo.extend(reversed(target.split("/")))
+                key = ("/".join(done), comp)  # the checked directory (its descriptor's path) + name
+                hit = self._links.get(key)
+                if hit is None:
+                    before = links
+                    links += 1
+                    if links > MAX_SYMLINKS:
+                        raise ReadError(f"{config_path}: too many levels of symbolic links")
+                    try:
+                        target = os.readlink(comp, dir_fd=parent)
+                    except (OSError, ValueError):
+                        done.append(comp)  # replaced since the lstat: unreadable as a link
+                        parent = None
+                        continue
+                    start = [] if target.startswith("/") else list(done)
+                    res, links = self._walk_at_n(start, list(reversed(target.split("/"))), config_path, links)
+                    hit = self._links[key] = (tuple(res), links - before)
+                else:
+                    links += hit[1]
+                    if links > MAX_SYMLINKS:
+                        raise ReadError(f"{config_path}: too many levels of symbolic links")
+                done = list(hit[0])
+                parent = None
             else:
                 done.append(comp)
                 parent = None
-        return done
+        return done, links
 
     # -- queries ---------------------------------------------------------------
     def _kind(self, config_path: str) -> str | None:

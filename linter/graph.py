@@ -114,6 +114,77 @@ class Graph:
         return {"nodes": [n.as_json() for n in nodes], "edges": [e.as_json() for e in self.edges],
                 "unplaced": list(self.unplaced)}
 
+    def json_text(self) -> str:
+        """``json.dumps(self.as_json(), separators=(",", ":"), ensure_ascii=False)``, byte for byte,
+        without the dicts: on the 10k-vhost tree the 30k node and edge dicts were ~35 MB of the
+        check's peak and their encoding ~0.1 s (bench/README.md, 2026-12-02). A field of another
+        type than declared falls back to json.dumps (tests/report/test_graph_json.py)."""
+        return "".join(self.json_pieces())
+
+    def json_pieces(self) -> list[str]:
+        """json_text() as pieces to write in order (joined ~1k elements at a time: no copy of the
+        whole text next to its parts)."""
+        import json
+        from json.encoder import encode_basestring as enc
+
+        try:
+            return _json_pieces(self, enc)
+        except TypeError:
+            return [json.dumps(self.as_json(), separators=(",", ":"), ensure_ascii=False)]
+
+
+def _json_pieces(g: Graph, enc) -> list[str]:
+    cache: dict = {None: "null"}  # repeated strings (paths, kinds, labels) -> encoded; only str keys added
+    get = cache.get
+
+    def text(v) -> str:  # a value not seen yet: str or None, else TypeError (json.dumps then decides)
+        if type(v) is not str:
+            raise TypeError("str expected")
+        return cache.setdefault(v, enc(v))
+
+    def ints(values) -> str:
+        for v in values:
+            if type(v) is not int:
+                raise TypeError("int expected")
+        return ",".join(map(str, values))
+
+    order = {k: i for i, k in enumerate(KINDS)}
+    out = ['{"nodes":[']
+    parts: list[str] = []
+    sep = ""
+    for n in sorted(g.nodes, key=lambda n: order[n.kind]):
+        line = n.line or None
+        if line is not None and type(line) is not int:
+            raise TypeError("int expected")
+        worst = n.worst.label if n.worst is not None else None
+        version = n.version or None
+        path = n.path or None
+        parts.append(f'{{"id":{enc(n.id) if type(n.id) is str else text(n.id)},"kind":{get(n.kind) or text(n.kind)},'
+                     f'"label":{get(n.label) or text(n.label)},"detail":{get(n.detail) or text(n.detail)},'
+                     f'"service":{get(n.service) or text(n.service)},"version":{get(version) or text(version)},'
+                     f'"path":{get(path) or text(path)},"line":{"null" if line is None else line},'
+                     f'"flags":[{",".join([get(x) or text(x) for x in n.flags])}],"findings":[{ints(n.findings)}],'
+                     f'"worst":{get(worst) or text(worst)}}}')
+        if len(parts) == 1024:
+            out.append(sep + ",".join(parts))
+            parts, sep = [], ","
+    if parts:
+        out.append(sep + ",".join(parts))
+    out.append('],"edges":[')
+    parts, sep = [], ""
+    for e in g.edges:
+        worst = e.worst.label if e.worst is not None else None
+        parts.append(f'{{"id":{enc(e.id) if type(e.id) is str else text(e.id)},"from":{get(e.src) or text(e.src)},'
+                     f'"to":{get(e.dst) or text(e.dst)},"label":{get(e.label) or text(e.label)},'
+                     f'"findings":[{ints(e.findings)}],"worst":{get(worst) or text(worst)}}}')
+        if len(parts) == 1024:
+            out.append(sep + ",".join(parts))
+            parts, sep = [], ","
+    if parts:
+        out.append(sep + ",".join(parts))
+    out.append(f'],"unplaced":[{ints(g.unplaced)}]}}')
+    return out
+
 
 def _where(span) -> tuple[str, int]:
     if span is None:
@@ -275,9 +346,10 @@ def _apache_front(g: Graph, server, vhost, claim) -> Node:
         return fe
     names = [a for d in vhost.children_named("servername") for a in d.args[:1]]
     label = f"Apache <VirtualHost {' '.join(vhost.args)}>" + (f" {names[0]}" if names else "")
-    path, line = _where(vhost.span)
+    extent = _extent(vhost)  # the opening line's span, or a copy reaching the closing tag: same path and line
+    path, line = _where(extent)
     fe = g.add("frontend", label, path=path, line=line)
-    claim(_extent(vhost), fe)
+    claim(extent, fe)
     return fe
 
 
@@ -294,12 +366,13 @@ def _nginx_front(g: Graph, server, claim) -> Node:
 
 
 def _route(g: Graph, r, fe: Node, claim) -> Node:
-    path, line = _where(r.directive.span)
+    span = r.directive.span  # one Span (and one line lookup) per route, not two
+    path, line = _where(span)
     rn = g.add("route", f"{r.path} {r.kind}", service=r.service, path=path, line=line,
                detail=f"{r.directive.name} {r.target}".strip())
     if fe.service is None and r.service:
         fe.service = r.service
-    claim(r.directive.span, rn)
+    claim(span, rn)
     g.link(fe, rn)
     return rn
 

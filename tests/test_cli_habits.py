@@ -104,12 +104,11 @@ def test_quiet_prints_findings_without_summary(tmp_path):
 
 
 def test_quiet_on_a_clean_tree_prints_nothing(tmp_path):
-    good = ROOT / "fixtures" / "rules" / "proxy-uwsgi-chunked-upload"
     site = tmp_path / "site.conf"
     site.write_text("<VirtualHost *:80>\n    ServerName a.example.org\n</VirtualHost>\n")
     loud = _run(["check", "--isolated", str(site)], tmp_path)
     quiet = _run(["check", "--isolated", "-q", str(site)], tmp_path)
-    assert loud.returncode == quiet.returncode == 0, (loud.stdout, good)
+    assert loud.returncode == quiet.returncode == 0, loud.stdout
     assert "No problems found" in loud.stdout and quiet.stdout == ""
 
 
@@ -131,8 +130,7 @@ def test_quiet_silences_the_baseline_note(tmp_path):
     loud = _run(["check", "--create-baseline", "b.json", EXAMPLE], tmp_path)
     quiet = _run(["check", "-q", "--create-baseline", "c.json", EXAMPLE], tmp_path)
     assert "recorded" in loud.stderr and quiet.stderr == "" and quiet.returncode == 0
-    assert (tmp_path / "c.json").read_bytes() == (tmp_path / "b.json").read_bytes().replace(b"b.json", b"c.json") \
-        or (tmp_path / "c.json").stat().st_size > 0
+    assert json.loads((tmp_path / "c.json").read_text()) == json.loads((tmp_path / "b.json").read_text())
 
 
 # -- --file-path-in-report -----------------------------------------------------------------------

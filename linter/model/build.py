@@ -312,10 +312,10 @@ class _SectionIndex:
             return []
         b = path.rstrip("/") or "/"
         if b == "/":
-            hits = [i for i in self.all_locs if i not in self._regex_set()] if False else None
-            # "/" meets every <Location>; LocationMatch sections still need their regex
-            regex = set(self.loc_regex)
-            return [i for i in self.all_locs if i not in regex or _regex_applies(self.sections[i].args[0], path)]
+            # "/" meets every <Location> (the answer itself is that long); LocationMatch still needs its regex
+            secs = self.sections
+            return [i for i in self.all_locs
+                    if secs[i].key == "<location" or _regex_applies(secs[i].args[0], path)]
         hits = list(self.loc_root)
         exact = self.loc_exact
         hits.extend(exact.get(b, ()))

@@ -39,6 +39,10 @@ def line(f) -> str:
     message = f"{f.rule.name}: {visible(f.message)}"
     if f.fix:
         message += f"\nFix: {visible(f.fix)}"  # the one line break: ours, %0A-encoded below
+    if f.edits:  # a mechanical fix (wsgilint.fix): name the command that applies it
+        unsafe = not all(e.safe for e in f.edits)
+        message += (f" [`wsgilint check --fix{' --unsafe-fixes' if unsafe else ''}` applies it"
+                    f"{' (unsafe: it changes behaviour beyond the finding)' if unsafe else ''}]")
     return f"::{COMMAND[f.severity]} {','.join(props)}::{_data(message)}"
 
 

@@ -28,6 +28,8 @@ def to_dict(result, fail_on: str) -> dict:
             "service": f.service,
             "related": [{"path": r.span.path, "line": r.span.line, "message": r.message} for r in f.related],
         })
+        if f.edits:
+            findings[-1]["edits"] = edits_json(f.edits)
     summary = counts(result.findings)
     summary["files"] = len(result.files)
     summary["fail_on"] = fail_on
@@ -45,6 +47,22 @@ def to_dict(result, fail_on: str) -> dict:
     return doc
 
 
+def edits_json(edits) -> list[dict]:
+    """A finding's edits (wsgilint.fix) as the report's optional ``edits``: the span replaced (1-based
+    line and column, end column exclusive; ``start``/``end`` are character offsets into the file's
+    decoded text, a UTF-8 BOM not counted), the text put there, and whether --fix applies it
+    (``safe``) or only --fix --unsafe-fixes."""
+    out = []
+    for e in edits:
+        span = e.span
+        line, column = span.source.position(span.start)
+        end_line, end_column = span.source.position(span.end)
+        out.append({"path": span.path, "line": line, "column": column, "end_line": end_line,
+                    "end_column": end_column, "start": span.start, "end": span.end, "text": e.text,
+                    "safe": e.safe})
+    return out
+
+
 def _targets(result) -> list[dict[str, str]]:
     """The versions the check judged against, each with where it came from (unknown ones are absent)."""
     model = getattr(result, "model", None)
@@ -60,6 +78,16 @@ def _graph(result) -> dict | None:
     from wsgilint import graph
 
     return graph.build(model, result.findings).as_json()
+
+
+def _graph_pieces(result) -> list[str] | None:
+    """``json.dumps(_graph(result), **_COMPACT)`` in pieces, without the dicts (wsgilint.graph.Graph.json_pieces)."""
+    model = getattr(result, "model", None)
+    if model is None:
+        return None
+    from wsgilint import graph
+
+    return graph.build(model, result.findings).json_pieces()
 
 
 def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
@@ -135,9 +163,10 @@ def _encode(result, fail_on: str) -> list[str]:
                 notes.append(f'{{"path":{get(rp) or cache.setdefault(rp, enc(rp))},"line":{rline},'
                              f'"message":{get(note) or cache.setdefault(note, enc(note))}}}')
             related = ",".join(notes)
+        edits = f',"edits":{json.dumps(edits_json(f.edits), **_COMPACT)}' if f.edits else ""
         rows.append(f'{head[0]}{enc(f.message)},"path":{ep},"line":{line},"column":{column},'
                     f'"end_line":{end_line}{head[1]}{"null" if service is None else enc(service)},'
-                    f'"related":[{related}]}}')
+                    f'"related":[{related}]{edits}}}')
         if len(rows) == 1024:
             out.append(sep + ",".join(rows))
             rows = []
@@ -147,10 +176,13 @@ def _encode(result, fail_on: str) -> list[str]:
     summary = counts(result.findings)
     summary["files"] = len(result.files)
     summary["fail_on"] = fail_on
-    graph = _graph(result)
-    tail = "" if graph is None else f',"graph":{json.dumps(graph, **_COMPACT)}'
+    graph = _graph_pieces(result)
+    tail = "" if graph is None else ',"graph":'
     out.append(f'],"summary":{json.dumps(summary, **_COMPACT)},'
-               f'"targets":{json.dumps(_targets(result), **_COMPACT)}{tail}}}')
+               f'"targets":{json.dumps(_targets(result), **_COMPACT)}{tail}' + ("}" if graph is None else ""))
+    if graph is not None:
+        out.extend(graph)
+        out.append("}")
     return out
 
 

@@ -59,6 +59,28 @@ def _location(path: str, line: int, column: int, end_line: int, span=None) -> di
     return {"physicalLocation": phys}
 
 
+def _artifact(path: str) -> dict:
+    return _location(path, 0, 0, 0)["physicalLocation"]["artifactLocation"]
+
+
+def _fixes(f) -> list[dict]:
+    """A finding's edits (wsgilint.fix) as one SARIF fix: per file, replacements of a deleted region
+    (1-based lines, code-point columns, an empty region inserts) by inserted content."""
+    changes: dict[str, list] = {}
+    for e in f.edits:
+        span = e.span
+        line, column = span.source.position(span.start)
+        end_line, end_column = span.source.position(span.end)
+        changes.setdefault(span.path, []).append({
+            "deletedRegion": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},
+            "insertedContent": {"text": e.text},
+        })
+    how = "wsgilint check --fix" if all(e.safe for e in f.edits) else \
+        "wsgilint check --fix --unsafe-fixes (unsafe: it changes behaviour beyond the finding)"
+    return [{"description": {"text": f"{f.fix} ({how})"},
+             "artifactChanges": [{"artifactLocation": _artifact(p), "replacements": r} for p, r in changes.items()]}]
+
+
 def to_dict(result, *, cwd: str | None = None) -> dict:
     from wsgilint import registry
 
@@ -91,6 +113,8 @@ def to_dict(result, *, cwd: str | None = None) -> dict:
             res["relatedLocations"] = related
         if f.service:
             res["properties"] = {"service": f.service}
+        if f.edits:
+            res["fixes"] = _fixes(f)
         results.append(res)
     base = (cwd or os.getcwd()).rstrip("/") + "/"
     invocation = {"executionSuccessful": not notes}

@@ -273,3 +273,109 @@ def test_sniff_regexes_are_linear_on_blank_lines():
     assert big <= 8 * 4 * small + 0.05, (small, big)  # quadratic would be 64x
     assert discover._UWSGI_SECTION.search(b"\n\n  [uwsgi]\n")
     assert discover._NGINX_HINT.search(b"\n\nserver\n\n{\n")
+
+
+def _calls(fn) -> int:
+    """Python and C function calls made by ``fn()``: deterministic work, not time."""
+    import sys
+
+    n = 0
+
+    def prof(frame, event, arg):
+        nonlocal n
+        if event in ("call", "c_call"):
+            n += 1
+
+    sys.setprofile(prof)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return n
+
+
+def test_location_scopes_are_linear(tmp_path):
+    """One VirtualHost with n <Location /lI> and n ProxyPass /lI: each route looked at every Location
+    (../shared/hostile/superlinear-location-scopes, ~n^2 calls); the index finds its own."""
+    from wsgilint.fsroot import FileSystem
+    from wsgilint.model.build import build_apache
+    from wsgilint.resolve import apache as apache_resolve
+
+    work = []
+    for k in range(4):
+        n = 100 * 2 ** k
+        d = tmp_path / str(n)
+        d.mkdir()
+        (d / "apache2.conf").write_text(
+            "ServerName x\nLoadModule proxy_module x\n<VirtualHost *:80>\n"
+            + "".join(f"<Location /l{i}>\nRequire all granted\n</Location>\n" for i in range(n))
+            + "<LocationMatch ^/l1>\nRequire all granted\n</LocationMatch>\n"
+            + "".join(f"ProxyPass /l{i} http://127.0.0.1:8080/ retry=0\n" for i in range(n)) + "</VirtualHost>\n")
+        cfg = apache_resolve.resolve(FileSystem(None), str(d / "apache2.conf"), defines={}, complete=True)
+        server = None
+
+        def build():
+            nonlocal server
+            server = build_apache(cfg)
+
+        work.append(_calls(build))
+        assert len(server.routes) == n
+        r = server.routes[1]  # /l1: its own Location and the LocationMatch, not /l10.. (a prefix, not a parent)
+        assert [s.args[0] for s in r.scopes if s.key.startswith("<location")] == ["/l1", "^/l1"]
+    _linear(work)
+
+
+def test_symlink_chain_is_resolved_once_per_check(tmp_path, monkeypatch):
+    """A chain of 39 links padded with `d/..` met by every entry of conf.d re-walked the whole chain
+    per entry (../shared/hostile/superlinear-symlink-chain); each link is resolved once per check,
+    the kernel's 40-link limit still holds, and what is read is the chain's end."""
+    import os
+
+    from wsgilint.fsroot import FileSystem, ReadError
+
+    def tree(root: Path, pad: int, entries: int) -> Path:
+        a = root / "etc/apache2"
+        (a / "conf.d").mkdir(parents=True)
+        (a / "h/d").mkdir(parents=True)
+        (a / "h/real.conf").write_text("Timeout 30\n")
+        p = "d/.." + "/d/.." * pad
+        for k in range(1, 39):
+            os.symlink(f"{p}/l{k + 1}", a / f"h/l{k}")
+        os.symlink(f"{p}/real.conf", a / "h/l39")
+        for i in range(entries):
+            os.symlink("../h/l1", a / f"conf.d/f{i}.conf")
+        return root
+
+    stats = 0
+    real_stat = os.stat
+
+    def counting(*a, **k):
+        nonlocal stats
+        stats += 1
+        return real_stat(*a, **k)
+
+    monkeypatch.setattr(os, "stat", counting)
+    work = []
+    for k in range(4):
+        root = tree(tmp_path / str(k), 5 * 2 ** k, 5 * 2 ** k)  # input grows 2x per step
+        fs = FileSystem(str(root))
+        stats = 0
+        for i in range(5 * 2 ** k):
+            assert fs.read_text(f"/etc/apache2/conf.d/f{i}.conf")[0] == "Timeout 30\n"
+        work.append(stats)
+        fs.close()
+    _linear(work)
+    # 41 links: refused, also when the first 39 were resolved (and cached) before
+    a = tmp_path / "0/etc/apache2"
+    os.symlink("conf.d/f0.conf", a / "x1")
+    os.symlink("x1", a / "x2")
+    fs = FileSystem(str(tmp_path / "0"))
+    assert fs.read_text("/etc/apache2/conf.d/f0.conf")[0] == "Timeout 30\n"  # f0 + l1..l39: 40 links, fine
+    with open(a / "conf.d/f0.conf") as f:  # the kernel agrees
+        assert f.read() == "Timeout 30\n"
+    for name in ("x1", "x2"):  # 41, 42 links: the kernel says ELOOP, and so does wsgilint, cache or not
+        with pytest.raises(OSError) as kernel:
+            open(a / name).close()
+        assert kernel.value.errno == 40  # ELOOP
+        with pytest.raises(ReadError, match="too many levels of symbolic links"):
+            fs.read_text(f"/etc/apache2/{name}")
