@@ -563,6 +563,16 @@ class Uwsgi:
     def log_text(self) -> str:
         return _read(self.log) + "".join(_read(p) for p in self.extra_logs)
 
+    def wait_log(self, text: str, timeout: float = 5.0) -> str:
+        """The log once it contains ``text`` (uWSGI writes a request's log line after the response,
+        so a test that reads it right after the reply can race it on a busy machine)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.log_text()
+            if text in got or time.monotonic() > deadline:
+                return got
+            time.sleep(0.05)
+
     def logs_report(self) -> str:
         return _log_report([self.log, *self.extra_logs])
 

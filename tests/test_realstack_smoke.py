@@ -129,8 +129,8 @@ def test_mod_proxy_uwsgi_refuses_chunked_but_proxy_http_streams_it(tmp_path):
         assert r.json["bytes"] == MIB5, r
         assert r.json["how"] == "uwsgi.chunked_read", r
         assert r.json["error"] is None, r
-        assert "POST /" in uh.log_text()
-        assert "POST /" in uw.log_text()
+        assert "POST /" in uh.wait_log("POST /")
+        assert "POST /" in uw.wait_log("POST /")
 
 
 # ---- 3. uWSGI http router and http-chunked-input ----------------------------
