@@ -298,10 +298,22 @@ DEPLOYMENTS = {
 }
 
 
+def debian_uwsgi_packaging(t: Tree) -> None:
+    """A tree with /etc/uwsgi/apps-enabled is a host with Debian's uwsgi package: its files come along
+    (/etc/default/uwsgi, /etc/init.d/uwsgi, /usr/share/uwsgi/{conf/default.ini,init/specific_daemon};
+    copies of uwsgi 2.0.21-5.1's, see base/uwsgi-debian/SOURCES), as they are on such a host."""
+    if not t.p("/etc/uwsgi/apps-enabled").is_dir():
+        return
+    shutil.copytree(BASE / "uwsgi-debian", t.root, symlinks=True, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("SOURCES"))
+
+
 def main(argv: list[str]) -> int:
     names = argv or list(DEPLOYMENTS)
     for name in names:
-        DEPLOYMENTS[name](Tree(name))
+        tree = Tree(name)
+        DEPLOYMENTS[name](tree)
+        debian_uwsgi_packaging(tree)
         print("rendered", name)
     return 0
 

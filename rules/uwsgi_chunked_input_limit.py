@@ -122,8 +122,9 @@ def _judge(model, app, binds, value, default, what, opt):
         # Straight from clients, the chunk size is the client's: it breaks for a client that sends chunks
         # over the limit (the field test's helm-glance: an error on that condition was judged false).
         span = opt.span if opt is not None else direct.option.span
-        return Hit(span, f"{what} for {app.service} on {direct.address}, which clients reach directly: for a "
-                   f"client that sends chunks over {value} bytes, {tail}", severity=WARNING, service=app.service)
+        return Hit(span, f"{what} for {app.service} on {direct.address}, which clients reach directly: when a "
+                   f"client sends a chunk over {value} bytes, uwsgi.chunked_read() fails ('unable to receive "
+                   f"chunked part') and the upload breaks", severity=WARNING, service=app.service)
     if through is not None:
         b, c, size = through
         hop = c.hops[-1]

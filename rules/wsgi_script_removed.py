@@ -52,7 +52,7 @@ suppress the finding for that line.
 - https://modwsgi.readthedocs.io/en/master/configuration-directives/WSGIScriptAlias.html
 """
 
-from wsgilint.findings import ERROR, WARNING, Hit, Rule
+from wsgilint.findings import ERROR, WARNING, Hit, Related, Rule
 from wsgilint.knowledge import REMOVED_SCRIPTS, parse_version
 from wsgilint.model.types import Deployment
 from wsgilint.rules._modwsgi import apache_routes
@@ -89,12 +89,20 @@ def _judge(model: Deployment, what: str, path: str):
 
 
 def check(model: Deployment):
+    # One finding per script per file: `WSGIScriptAlias /krb X` next to `WSGIScriptAlias / X` is one
+    # problem with one fix (the field test judged a second finding noise); the other lines are related.
+    first: dict[tuple[str, str], Hit] = {}
     for route in apache_routes(model, ("mod_wsgi",)):
+        key = (route.span.path if route.span is not None else "", route.script or "")
+        if key in first:
+            first[key].related.append(Related(route.target_span(), "the same script, also aliased here"))
+            continue
         verdict = _judge(model, "WSGIScriptAlias", route.script or "")
         if verdict:
             severity, msg = verdict
-            yield Hit(route.target_span(), msg + " (mod_wsgi answers 404: Target WSGI script not found)",
-                      severity=severity, service=route.service)
+            hit = first[key] = Hit(route.target_span(), msg + " (mod_wsgi answers 404: Target WSGI script not found)",
+                                   severity=severity, service=route.service)
+    yield from first.values()
     for app in model.uwsgi:
         for opt in app.config.options:
             if opt.key not in ("wsgi-file", "file") or opt.dynamic:

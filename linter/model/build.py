@@ -162,11 +162,17 @@ class _ApacheBuilder:
             if script is None:
                 idx = self._loc_index.get(base)
                 if idx is None:
-                    idx = self._loc_index[base] = _SectionIndex(self.locations_of(base))
+                    secs = self.locations_of(base)
+                    if not secs:  # most bases (10k plain vhosts): nothing to index
+                        continue
+                    idx = self._loc_index[base] = _SectionIndex(secs)
             else:
                 idx = self._sec_index.get(base)
                 if idx is None:
-                    idx = self._sec_index[base] = _SectionIndex(self.sections_of(base))
+                    secs = self.sections_of(base)
+                    if not secs:
+                        continue
+                    idx = self._sec_index[base] = _SectionIndex(secs)
             secs = idx.sections
             later.extend(secs[i] for i in idx.locations(path))
             if script is not None:
@@ -256,6 +262,9 @@ def _enclosing(d: Directive) -> tuple[list[Directive], Directive | None, Directi
     return ancestors, vhost, loc
 
 
+_SMALL_SCAN = 8  # sections in a base up to which _SectionIndex tests each one (no index)
+
+
 class _SectionIndex:
     """One base's Location/Directory/Files sections, indexed by path so that a route finds the
     ones that apply in time proportional to its path and to what applies, not to all sections.
@@ -266,11 +275,14 @@ class _SectionIndex:
     DirectoryMatch; each match bounded by wsgilint.saferegex) and Files sections stay in short
     lists tested one by one."""
 
-    __slots__ = ("sections", "all_locs", "loc_root", "loc_exact", "loc_paths", "loc_pos", "loc_lengths",
+    __slots__ = ("sections", "small", "all_locs", "loc_root", "loc_exact", "loc_paths", "loc_pos", "loc_lengths",
                  "loc_regex", "dir_root", "dir_exact", "dir_lengths", "rest")
 
     def __init__(self, sections: list[Directive]) -> None:
         self.sections = sections
+        self.small = len(sections) <= _SMALL_SCAN
+        if self.small:  # a few sections (the usual vhost): testing each beats building an index
+            return
         self.all_locs: list[int] = []  # every Location/LocationMatch (a route at "/" meets all)
         self.loc_root: list[int] = []  # <Location /> applies to every route
         self.loc_exact: dict[str, list[int]] = {}  # normalized path -> positions
@@ -308,6 +320,10 @@ class _SectionIndex:
 
     def locations(self, path: str) -> list[int]:
         """Positions of the Location/LocationMatch sections that apply to ``path`` (_path_applies)."""
+        if self.small:
+            return [i for i, sec in enumerate(self.sections)
+                    if (sec.key == "<location" and _path_applies(sec.args[0], path))
+                    or (sec.key == "<locationmatch" and _regex_applies(sec.args[0], path))]
         if not self.all_locs:
             return []
         b = path.rstrip("/") or "/"
@@ -338,6 +354,19 @@ class _SectionIndex:
         DirectoryMatch sections whose regex matches it, and every Files/FilesMatch section (their
         caller matches them against the script's name)."""
         dirpath = script.rsplit("/", 1)[0]
+        if self.small:
+            out = []
+            for i, sec in enumerate(self.sections):
+                key = sec.key
+                if key == "<directory":
+                    if _dir_applies(sec.args[0], dirpath):
+                        out.append(i)
+                elif key == "<directorymatch":
+                    if _regex_applies(sec.args[0], dirpath):
+                        out.append(i)
+                elif key in _FILES_KEYS:
+                    out.append(i)
+            return out
         hits = list(self.dir_root)
         exact = self.dir_exact
         if exact:

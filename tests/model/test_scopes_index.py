@@ -55,7 +55,7 @@ def _ref_others(secs, script):
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(_sec, max_size=12), _abs, _abs)
+@given(st.lists(_sec, max_size=24), _abs, _abs)  # up to 8: the plain scan; more: the index
 def test_index_matches_scan(secs, path, script):
     idx = b._SectionIndex(secs)
     assert idx.locations(path) == _ref_locations(secs, path)
@@ -65,7 +65,9 @@ def test_index_matches_scan(secs, path, script):
 
 def test_index_examples():
     secs = [_Sec("<location", p) for p in ("/api", "/api/v2/", "/apix", "/", "/api/v2/x", "/other")]
+    secs += [_Sec("<location", f"/pad{i}") for i in range(b._SMALL_SCAN)]  # past the plain scan: the index
+    assert not b._SectionIndex(secs).small
     idx = b._SectionIndex(secs)
     assert idx.locations("/api/v2") == [0, 1, 3, 4]  # above, itself, root, below; not /apix
-    assert idx.locations("/") == [0, 1, 2, 3, 4, 5]
+    assert idx.locations("/") == list(range(len(secs)))
     assert idx.locations("/apix/") == [2, 3]
