@@ -135,6 +135,12 @@ SEARXNG = ("searxng/searxng", "9fea41204fdfa7a5cfa15b0ebd12904c520478ce")
 GRAPHITE = ("graphite-project/graphite-web", "b5d272be6abdf358aebe56d12df777c2c97de4c3")
 NETBOX = ("netbox-community/netbox", "43fe81f9e833228c9869f7ddadb67e6c5f145060")
 
+CHARM_PLACEMENT = ("openstack/charm-placement", "e0abd7aa8f36fe56007bcdfeb3c6514fdbd83838")
+CHARM_GLANCE = ("openstack/charm-glance", "b73b374e52ece56419333271e12ad3636ffa456b")
+KOJI = ("koji-project/koji", "2083513aab6ed193215efebb21823d905e02f339")
+HEALTHCHECKS = ("healthchecks/healthchecks", "29b5ec251059034b79e0120e2ff0c3e35d7bd9f8")
+MAILMAN = ("maxking/docker-mailman", "5a6509b9df64b793b149a09b24ba23869f157bd2")
+
 
 def charm_keystone(t: Tree) -> None:
     t.apache("wsgi", "headers")  # the charm installs libapache2-mod-wsgi-py3 (enabled by the package)
@@ -282,6 +288,75 @@ def netbox_uwsgi(t: Tree) -> None:
     t.p("/etc/nginx/sites-enabled/default").unlink()  # netbox docs: rm /etc/nginx/sites-enabled/default
 
 
+# --- second round: versions on disk (dpkg status, dist-info) and more stacks -------------------
+
+def debian_openstack(t: Tree, name: str) -> None:
+    """A Debian 12 host with one OpenStack API package installed: the package's own files (extracted
+    from the .deb, see <name>/SOURCE.md) and /var/lib/dpkg/status holding the installed packages."""
+    src = HERE / name / "src"
+    for sub in ("etc", "lib"):
+        shutil.copytree(src / sub, t.p("/" + sub), symlinks=True, dirs_exist_ok=True)
+    t.write("/var/lib/dpkg/status", (src / "dpkg-status").read_text())
+
+
+def charm_placement(t: Tree) -> None:
+    # charms.openstack: a2enmod wsgi (libapache2-mod-wsgi-py3 enables it) + the site; haproxy listens
+    # on 8778 and forwards to Apache on 8768 (determine_api_port(8778, singlenode_mode=True)).
+    t.apache("wsgi")
+    opts = {"service_listen_info": {"placement_api": {"public_port": 8768}},
+            "wsgi_worker_context": {"processes": 4}}
+    t.write("/etc/apache2/sites-available/placement-api.conf",
+            jinja(git_show(*CHARM_PLACEMENT, "src/templates/train/placement-api.conf"), options=opts))
+    t.a2ensite("placement-api")
+
+
+def charm_glance_https(t: Tree) -> None:
+    # ApacheSSLContext (charmhelpers/contrib/openstack/context.py): a2enmod ssl proxy proxy_http headers;
+    # external port 9292 -> Apache on 9282 (determine_apache_port) -> glance-api on 9272 (determine_api_port).
+    t.apache("ssl", "proxy", "proxy_http", "headers")
+    t.write("/etc/apache2/ports.conf", git_show(*CHARM_GLANCE, "templates/ports.conf"))
+    ctx = dict(namespace="glance", ext_ports=[9282], endpoints=[("10.5.0.10", "10.5.0.10", 9282, 9272)])
+    t.write("/etc/apache2/sites-available/openstack_https_frontend.conf",
+            jinja(git_show(*CHARM_GLANCE, "charmhelpers/contrib/openstack/templates/openstack_https_frontend.conf"),
+                  **ctx))
+    t.a2ensite("openstack_https_frontend")
+
+
+def koji(t: Tree) -> None:
+    # koji.spec: kojihub/app/httpd.conf -> /etc/httpd/conf.d/kojihub.conf, www/conf/kojiweb.conf ->
+    # /etc/httpd/conf.d/kojiweb.conf; on Debian's layout: conf-available + a2enconf.
+    t.apache("wsgi")
+    for name, path in (("kojihub", "kojihub/app/httpd.conf"), ("kojiweb", "www/conf/kojiweb.conf")):
+        t.write("/etc/apache2/conf-available/%s.conf" % name, git_show(*KOJI, path))
+        t.link("/etc/apache2/conf-enabled/%s.conf" % name, "../conf-available/%s.conf" % name)
+    t.write("/usr/share/koji-web/scripts/wsgi_publisher.py", git_show(*KOJI, "www/kojiweb/wsgi_publisher.py"))
+
+
+def healthchecks(t: Tree) -> None:
+    # docker/Dockerfile: WORKDIR /opt/healthchecks, CMD ["uwsgi", "/opt/healthchecks/docker/uwsgi.ini"]
+    t.write("/opt/healthchecks/docker/uwsgi.ini", git_show(*HEALTHCHECKS, "docker/uwsgi.ini"))
+
+
+def mailman_web(t: Tree) -> None:
+    # The mailman-web container (web/Dockerfile: alpine 3.21 python3 3.12, pip uwsgi==2.0.25,
+    # COPY mailman-web /opt/mailman-web) and the host's nginx with README.md's uwsgi_pass block.
+    t.write("/opt/mailman-web/uwsgi.ini", git_show(*MAILMAN, "web/mailman-web/uwsgi.ini"))
+    t.write("/opt/mailman-web/wsgi.py", git_show(*MAILMAN, "web/mailman-web/wsgi.py"))
+    t.write("/usr/lib/python3.12/site-packages/uWSGI-2.0.25.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: uWSGI\nVersion: 2.0.25\nSummary: The uWSGI server\n"
+            "Home-page: https://uwsgi-docs.readthedocs.io/en/latest/\nAuthor: Unbit\n"
+            "Author-email: info@unbit.it\nLicense: GPL2\n\n")
+    readme = git_show(*MAILMAN, "README.md")
+    i = readme.index("To move to uwsgi protocol in the above nginx configuration use this")
+    block = readme[readme.index("```", i) + 3:]
+    block = block[:block.index("```")].strip("\n")
+    t.nginx()
+    t.write("/etc/nginx/sites-available/mailman",
+            "# server wrapper added for the field test; the body is docker-mailman README.md's block\n"
+            "server {\n\tlisten 80;\n\tserver_name lists.example.org;\n\n%s\n}\n" % block)
+    t.link("/etc/nginx/sites-enabled/mailman", "/etc/nginx/sites-available/mailman")
+
+
 DEPLOYMENTS = {
     "charm-keystone": charm_keystone,
     "charm-openstack-dashboard": charm_dashboard,
@@ -295,6 +370,14 @@ DEPLOYMENTS = {
     "graphite-web": graphite,
     "netbox-apache": netbox_apache,
     "netbox-uwsgi": netbox_uwsgi,
+    "debian-glance-api": lambda t: debian_openstack(t, "debian-glance-api"),
+    "debian-placement-api": lambda t: debian_openstack(t, "debian-placement-api"),
+    "debian-nova-api": lambda t: debian_openstack(t, "debian-nova-api"),
+    "charm-placement": charm_placement,
+    "charm-glance-https": charm_glance_https,
+    "koji": koji,
+    "healthchecks": healthchecks,
+    "mailman-web": mailman_web,
 }
 
 

@@ -46,7 +46,7 @@ for py in $extra; do
     fi
     # The test extras without atheris (it has no wheel for every version and builds need clang).
     "$xvenv/bin/python" -m pip install -q --disable-pip-version-check -e "$here" \
-        "pytest>=7" "jsonschema>=4" "hypothesis>=6" "oslo.config>=9"
+        "pytest>=7" "jsonschema>=4" "hypothesis>=6" "oslo.config>=9" "tomli>=1.1"
     echo "test.sh: Python $ver ($py): the tests that need no server"
     # shellcheck disable=SC2086  # EXTRA_TESTS is a list of paths
     "$xvenv/bin/python" -m pytest -q -p no:cacheprovider $EXTRA_TESTS || status=$?
