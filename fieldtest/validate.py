@@ -166,6 +166,16 @@ def _uwsgi_inis(tree: Path) -> list[Path]:
     return sorted(found.values())
 
 
+def _log_files(work: Path, text: str) -> list[Path]:
+    """The files an ini sends uWSGI's own log to (`logto`, `logger = [NAME] file:PATH`), moved into work/."""
+    out = []
+    for m in re.finditer(r"^\s*(?:logto|logto2|logger)\s*=\s*(?:\w+\s+)?(?:file:)?(\S+)\s*$", text, re.M):
+        path = Path(m.group(1))
+        if str(path).startswith(str(work)) and path.is_file() and path not in out:
+            out.append(path)
+    return out
+
+
 def check_uwsgi(name: str, tree: Path, work: Path, ini_in_tree: Path) -> list[dict]:
     rel = "/" + str(ini_in_tree.relative_to(tree))
     ini = work / rel.lstrip("/")
@@ -198,7 +208,11 @@ def check_uwsgi(name: str, tree: Path, work: Path, ini_in_tree: Path) -> list[di
             cmd.insert(1, "--strict")
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            timeout=TIMEOUT, stdin=subprocess.DEVNULL, cwd=str(ini.parent))
-        out = p.stdout.replace(str(work), "")
+        out = p.stdout
+        for log in _log_files(work, text):  # logto/logger file: send uWSGI's output there (read, then removed)
+            out += log.read_text(errors="replace")
+            log.unlink()
+        out = out.replace(str(work), "")
         ok = "end of configuration" in out and p.returncode == 0 and "[strict-mode]" not in out
         problems = [l for l in out.splitlines() if re.search(r"strict-mode|unknown|UNABLE|error|invalid", l, re.I)
                     and not l.startswith(("  ", ";"))]
