@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from wsgilint.source import Span  # loaded by every check already (spans of directives and findings)
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from wsgilint.findings import Finding, Severity
@@ -84,9 +86,10 @@ class Graph:
         self._count = {k: 0 for k in _PREFIX}
         self._edges: dict[tuple[str, str], Edge] = {}
 
-    def add(self, kind: str, label: str, **kw) -> Node:
-        self._count[kind] += 1
-        node = Node(f"{_PREFIX[kind]}{self._count[kind]}", kind, label, **kw)
+    def add(self, kind: str, label: str, detail: str = "", service: str | None = None, path: str = "",
+            line: int = 0, flags: tuple[str, ...] = (), version: str = "") -> Node:
+        n = self._count[kind] = self._count[kind] + 1
+        node = Node(f"{_PREFIX[kind]}{n}", kind, label, detail, service, path, line, flags, version)
         self.nodes.append(node)
         self.by_id[node.id] = node
         return node
@@ -159,8 +162,10 @@ def _json_pieces(g: Graph, enc) -> list[str]:
         worst = n.worst.label if n.worst is not None else None
         version = n.version or None
         path = n.path or None
+        label, detail = n.label, n.detail  # mostly unique: encoded directly, not cached
         parts.append(f'{{"id":{enc(n.id) if type(n.id) is str else text(n.id)},"kind":{get(n.kind) or text(n.kind)},'
-                     f'"label":{get(n.label) or text(n.label)},"detail":{get(n.detail) or text(n.detail)},'
+                     f'"label":{enc(label) if type(label) is str else text(label)},'
+                     f'"detail":{enc(detail) if type(detail) is str else text(detail)},'
                      f'"service":{get(n.service) or text(n.service)},"version":{get(version) or text(version)},'
                      f'"path":{get(path) or text(path)},"line":{"null" if line is None else line},'
                      f'"flags":[{",".join([get(x) or text(x) for x in n.flags])}],"findings":[{ints(n.findings)}],'
@@ -174,8 +179,10 @@ def _json_pieces(g: Graph, enc) -> list[str]:
     parts, sep = [], ""
     for e in g.edges:
         worst = e.worst.label if e.worst is not None else None
-        parts.append(f'{{"id":{enc(e.id) if type(e.id) is str else text(e.id)},"from":{get(e.src) or text(e.src)},'
-                     f'"to":{get(e.dst) or text(e.dst)},"label":{get(e.label) or text(e.label)},'
+        src, dst = e.src, e.dst
+        parts.append(f'{{"id":{enc(e.id) if type(e.id) is str else text(e.id)},'
+                     f'"from":{enc(src) if type(src) is str else text(src)},'
+                     f'"to":{enc(dst) if type(dst) is str else text(dst)},"label":{get(e.label) or text(e.label)},'
                      f'"findings":[{ints(e.findings)}],"worst":{get(worst) or text(worst)}}}')
         if len(parts) == 1024:
             out.append(sep + ",".join(parts))
@@ -330,13 +337,11 @@ def build(model: "Deployment", findings: "list[Finding] | tuple" = ()) -> Graph:
 def _extent(section):
     """The span of a whole section: from its opening line to its closing tag (Apache's node keeps
     the closing tag apart: ``close_end``; nginx's ``end`` is already after the ``}``)."""
-    span = section.span
-    close = getattr(section.node, "close_end", -1)
-    if close is not None and close > span.end:
-        from wsgilint.source import Span
-
-        return Span(span.source, span.start, close)
-    return span
+    node = section.node
+    close = getattr(node, "close_end", -1)
+    if close is not None and close > node.end:
+        return Span(node.source, node.start, close)  # one Span, not the opening line's and then this
+    return section.span
 
 
 def _apache_front(g: Graph, server, vhost, claim) -> Node:

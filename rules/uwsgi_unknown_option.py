@@ -15,7 +15,16 @@ Unless `strict = true` is set, uWSGI 2.0 accepts any key and ignores the ones
 it does not know: the setting silently has no effect (with
 `enabled-threads = true`, Python threads stay off). In strict mode uWSGI
 refuses to start: `[strict-mode] unknown config directive: enabled-threads`
-(measured on 2.0.21).
+(measured on 2.0.21 and 2.0.31, tests/test_proof_uwsgi_versions.py).
+
+## Severity
+- a typo of a real option, or an option of another 2.0.x release: warning
+  (the author meant a setting and does not get it);
+- a key close to no option (`name = placement-api`: a label no uWSGI reads):
+  info, it does nothing (the field test judged such warnings noise);
+- an option of uWSGI master only: warning for upload services, info otherwise;
+- any of the first two with `strict = true` in the same ini: **error**, uWSGI
+  does not start.
 
 ## Example
 ```ini
@@ -66,10 +75,11 @@ ships, plus the plugins Debian does not build and build-dependent options
 
 import re
 
-from wsgilint.findings import INFO, WARNING, Hit, Rule
+from wsgilint.findings import ERROR, INFO, WARNING, Hit, Rule
 from wsgilint.knowledge import (UWSGI_APP_KEYS, UWSGI_MASTER_ONLY_OPTIONS, UWSGI_OPTION_INFO_AFTER, parse_version,
                                 uwsgi_known_options, uwsgi_option_since, version_text)
 from wsgilint.model.types import Deployment
+from wsgilint.rules._helpers import is_upload
 
 _PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
 # Handled by the ini reader itself (logic blocks and includes), not by the option table.
@@ -116,6 +126,7 @@ def check(model: Deployment):
         # plugins this list does not know (third-party, e.g. dogstatsd) bring their own `<name>-*` options
         foreign = tuple(n + "-" for o in app.config.options if o.key in ("plugin", "plugins", "need-plugin")
                         for n in re.split(r"[\s,]+", o.value.strip()) if n and n not in plugins)
+        strict = app.config.flag("strict")
         for opt in app.config.options:
             key = opt.key
             if here is not None and key in here:
@@ -124,31 +135,51 @@ def check(model: Deployment):
                     foreign and key.startswith(foreign)) or (version and key in UWSGI_MASTER_ONLY_OPTIONS
                                                              and not master_only):
                 continue
-            if key in master_only:
-                yield Hit(opt.span, f"{key} exists only in {master_only[key]}; uWSGI 2.0 ignores it "
-                          f"silently", service=app.service)
+            hit = _hit(model, app, opt, key, known, here, version, label, master_only)
+            if hit is None:
                 continue
-            if here is not None:  # a 2.0.x release: its own option table decides
-                if key in known:
-                    later = uwsgi_option_since(key, after=version)
-                    when = (f"added in {version_text(later)}" if later else
-                            f"an option of uWSGI {version_text(uwsgi_option_since(key))} to an earlier release")
-                    yield Hit(opt.span, f"{key} is not an option of {label}: ignored silently ({when})",
-                              service=app.service)
-                else:
-                    yield Hit(opt.span, f"{key} is not an option of {label}: ignored silently"
-                              f"{_suggest(key, here)}", service=app.service)
-                continue
-            if key not in known:
-                yield Hit(opt.span, f"{key} is not an option of any uWSGI 2.0.x release: ignored silently"
-                          f"{_suggest(key, known)}", service=app.service)
-                continue
-            first = uwsgi_option_since(key)
-            if version is None and first and first > UWSGI_OPTION_INFO_AFTER:  # only some releases have it
-                yield Hit(opt.span, f"{key} is an option only from uWSGI {version_text(first)} on; older releases "
-                          f"ignore it silently (the uWSGI version is unknown: give it with --uwsgi-version)",
-                          severity=INFO, service=app.service)
+            if strict and hit.severity is not INFO:
+                # measured on 2.0.21 and 2.0.31 (tests/test_proof_uwsgi_versions.py): strict mode refuses to start
+                hit.message = hit.message.replace(": ignored silently", "") + (
+                    "; with strict = true uWSGI refuses to start ('[strict-mode] unknown config directive')")
+                hit.severity = ERROR
+            yield hit
 
+
+def _hit(model, app, opt, key, known, here, version, label, master_only):
+    """The finding for one key no option table of the release holds (None: nothing to say).
+
+    Severity follows what is lost: a key close to a real option (a typo) or an option of another
+    release is a setting the author meant and does not get: warning. A key near no option is most
+    likely a label (`name = placement-api`) that no uWSGI reads: info (the field test judged those
+    warnings noise). An option of uWSGI master only matters for the services it was meant for."""
+    if key in master_only:
+        sev = None if is_upload(model, app.service) else INFO
+        return Hit(opt.span, f"{key} exists only in {master_only[key]}; uWSGI 2.0 ignores it silently",
+                   severity=sev, service=app.service)
+    if here is not None:  # a 2.0.x release: its own option table decides
+        if key in known:
+            later = uwsgi_option_since(key, after=version)
+            when = (f"added in {version_text(later)}" if later else
+                    f"an option of uWSGI {version_text(uwsgi_option_since(key))} to an earlier release")
+            return Hit(opt.span, f"{key} is not an option of {label}: ignored silently ({when})",
+                       service=app.service)
+        hint = _suggest(key, here)
+        return Hit(opt.span, f"{key} is not an option of {label}: ignored silently{hint or _LABEL}",
+                   severity=None if hint else INFO, service=app.service)
+    if key not in known:
+        hint = _suggest(key, known)
+        return Hit(opt.span, f"{key} is not an option of any uWSGI 2.0.x release: ignored silently{hint or _LABEL}",
+                   severity=None if hint else INFO, service=app.service)
+    first = uwsgi_option_since(key)
+    if version is None and first and first > UWSGI_OPTION_INFO_AFTER:  # only some releases have it
+        return Hit(opt.span, f"{key} is an option only from uWSGI {version_text(first)} on; older releases "
+                   f"ignore it silently (the uWSGI version is unknown: give it with --uwsgi-version)",
+                   severity=INFO, service=app.service)
+    return None
+
+
+_LABEL = " (close to no uWSGI option: if it is a label, it does nothing)"
 
 RULE = Rule(
     id="WSG117",

@@ -162,7 +162,9 @@ def test_pip_uwsgi_help_is_within_its_release():
 
 # ---- WSG117 ---------------------------------------------------------------------------------
 
-INI = "[uwsgi]\nhttp-socket = 127.0.0.1:8041\nharakiri-graceful-timeout = 5\nmax-requests-delta = 100\nfoo-bar = 1\n"
+# enabled-threads: a typo of enable-threads (warning); foo-bar: near no option (info, a label).
+INI = ("[uwsgi]\nhttp-socket = 127.0.0.1:8041\nharakiri-graceful-timeout = 5\nmax-requests-delta = 100\n"
+       "enabled-threads = 1\nfoo-bar = 1\n")
 
 
 @pytest.mark.parametrize("version,expected", [
@@ -174,16 +176,31 @@ INI = "[uwsgi]\nhttp-socket = 127.0.0.1:8041\nharakiri-graceful-timeout = 5\nmax
 def test_wsg117_follows_the_version(tmp_path, version, expected):
     (tmp_path / "app.ini").write_text(INI)
     found = check([tmp_path / "app.ini"], cwd=tmp_path, select=["WSG117"], uwsgi=version).findings
-    assert {f.line for f in found} == set(expected)
+    assert {f.line for f in found} == set(expected) | {6}
     for f in found:
+        if f.line == 6:  # near no option: a label that does nothing
+            assert f.severity.name.lower() == "info" and "if it is a label" in f.message, f.message
+            continue
         assert expected[f.line] in f.message and f.severity.name.lower() == "warning", f.message
+    if version == "2.0.21":
+        assert "did you mean enable-threads" in next(f.message for f in found if f.line == 5)
+
+
+def test_wsg117_strict_mode_is_an_error(tmp_path):
+    """With strict = true uWSGI refuses to start on the typo (measured: tests/test_proof_uwsgi_versions.py)."""
+    (tmp_path / "app.ini").write_text(INI + "strict = true\n")
+    found = check([tmp_path / "app.ini"], cwd=tmp_path, select=["WSG117"], uwsgi="2.0.21").findings
+    sev = {f.line: f.severity.name.lower() for f in found}
+    assert sev == {3: "error", 4: "error", 5: "error", 6: "info"}
+    assert "refuses to start" in next(f.message for f in found if f.line == 5)
 
 
 def test_wsg117_unknown_version_info_for_new_options_warning_for_no_release(tmp_path):
     (tmp_path / "app.ini").write_text(INI + "alarm-backlog = 3\n")
     found = check([tmp_path / "app.ini"], cwd=tmp_path, select=["WSG117"]).findings
     got = {f.line: (f.severity.name.lower(), f.message) for f in found}
-    assert sorted(got) == [3, 4, 5]  # alarm-backlog (2.0.1) is older than every uWSGI still run
+    assert sorted(got) == [3, 4, 5, 6]  # alarm-backlog (2.0.1) is older than every uWSGI still run
     assert got[3][0] == "info" and "from uWSGI 2.0.22 on" in got[3][1] and "--uwsgi-version" in got[3][1]
     assert got[4][0] == "info" and "from uWSGI 2.0.29 on" in got[4][1]
     assert got[5][0] == "warning" and "not an option of any uWSGI 2.0.x release" in got[5][1]
+    assert got[6][0] == "info" and "if it is a label" in got[6][1]
