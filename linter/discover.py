@@ -236,9 +236,10 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
     return _dedupe(plan)
 
 
-# Where launchers live (wsgilint.launch.read): systemd unit dirs, Debian's init script, Emperor configs.
+# Where launchers live (wsgilint.launch.read): systemd unit dirs, init scripts (Debian's uwsgi,
+# openstack-pkg-tools'), Emperor configs.
 _LAUNCH_HINTS = ("/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system", "/run/systemd/system",
-                 "/etc/init.d/uwsgi", "/etc/uwsgi.ini", "/etc/uwsgi-emperor/emperor.ini")
+                 "/etc/init.d", "/etc/uwsgi.ini", "/etc/uwsgi-emperor/emperor.ini")
 
 
 def _launchers(fs: FileSystem, plan: Plan) -> None:
@@ -255,7 +256,7 @@ def _launchers(fs: FileSystem, plan: Plan) -> None:
         plan.skipped.append(("/etc/systemd", f"launchers not read (wsgilint crashed: {type(exc).__name__}: "
                                              f"{' '.join(str(exc).split())[:200]}); inis checked alone"))
         return
-    if not launch.launchers:
+    if not launch.launchers and not launch.not_started:
         return
     plan.launch = launch
     plan.uwsgi_files.extend(launch.inis)

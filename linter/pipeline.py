@@ -12,7 +12,7 @@ from wsgilint.findings import Finding
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.limits import Limits
 from wsgilint.model.build import build_apache, build_uwsgi, identify_user_apps, link
-from wsgilint.model.types import Deployment, InactiveSite, ServiceConfig
+from wsgilint.model.types import Deployment, InactiveSite, NotStartedIni, ServiceConfig
 from wsgilint.resolve import apache as apache_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
@@ -155,11 +155,20 @@ def _run(options: CheckOptions) -> CheckResult:
     _nginx(fs, plan, model)
 
     configs = []
+    not_started = []
     for p in plan.uwsgi_files:
+        ns = plan.launch.not_started_for(fs, p) if plan.launch is not None else None
+        if ns is not None:
+            not_started.append((p, ns))  # its service's launcher does not start it: not an instance
+            continue
         with _isolated(fs, model, p):
             launcher = plan.launch.for_ini(fs, p) if plan.launch is not None else None
             configs.append(uwsgi_resolve.resolve(fs, p, launcher=launcher))
     included = {f.path for c in configs for f in c.files if f is not c.source}
+    for p, ns in not_started:
+        if fs.display(p) not in included:  # an instance that includes it does start it
+            with _isolated(fs, model, p):
+                _not_started(fs, model, p, ns)
     for cfg in configs:
         if cfg.source is not None and cfg.source.path in included:
             continue  # read as part of the ini that includes it
@@ -195,6 +204,10 @@ def _run(options: CheckOptions) -> CheckResult:
         if site.path not in seen:
             seen.add(site.path)
             files.append((site.path, "apache-inactive"))
+    for ns in model.not_started:
+        if ns.path not in seen:
+            seen.add(ns.path)
+            files.append((ns.path, "uwsgi-not-started"))
     for sc in model.service_configs:
         if sc.path not in seen:
             seen.add(sc.path)
@@ -309,6 +322,23 @@ def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
     from wsgilint.limits import budget_of
 
     return apache_resolve.parse_envvars(text, fs.limits, budget_of(fs))
+
+
+def _not_started(fs: FileSystem, model: Deployment, path: str, ns) -> None:
+    """An ini nothing starts (wsgilint.launch.read: ``LaunchPlan.not_started``): read for the
+    finding that says so, not resolved as an instance."""
+    from wsgilint.limits import charge_load
+
+    try:
+        charge_load(fs, path)
+        text, _, _ = fs.read_text(path)
+    except ReadError as exc:
+        model.diagnostics.append(Diagnostic(exc.code if exc.code == "limit-exceeded" else "file-unreadable",
+                                            str(exc), path=fs.display(path)))
+        return
+    evidence = SourceFile(fs.display(ns.launcher_path), ns.launcher_text, "launcher")
+    model.not_started.append(NotStartedIni(fs.display(path), SourceFile(fs.display(path), text, "uwsgi"),
+                                           ns.reason, evidence, ns.line))
 
 
 def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:

@@ -177,3 +177,54 @@ def test_command_line_words_match_uwsgi():
     got = unit_mod.uwsgi_args(["-M", "-p", "4", "--http=:80", "--master", "app.ini", "-s", "/x.sock"])
     assert got == [("opt", "master", "true"), ("opt", "processes", "4"), ("opt", "http", ":80"),
                    ("opt", "master", "true"), ("ini", "ini", "app.ini"), ("opt", "socket", "/x.sock")]
+
+
+OPENSTACK_INIT_FIXTURES = ["deployments/debian-openstack-init", "rules/uwsgi-ini-not-started/good"]
+
+
+def _openstack_init_argv(script: Path, tmp_path: Path) -> list[str]:
+    """What the openstack-pkg-tools init script itself composes: its head and its uWSGI block
+    (up to the `fi` after NO_OPENSTACK_LOGFILE_DAEMON_ARG=yes) run by sh, then `$DAEMON
+    $DAEMON_ARGS` printed. Only the `[ -f "${UWSGI_INI_APP}" ] || exit 0` guard is neutralised
+    (the app is not installed here); the daemon is picked by the script's own loop over
+    /usr/bin/uwsgi_python3X of this machine (Debian's uwsgi-plugin-python3)."""
+    text = script.read_text()
+    end = text.index("NO_OPENSTACK_LOGFILE_DAEMON_ARG=yes\nfi\n") + len("NO_OPENSTACK_LOGFILE_DAEMON_ARG=yes\nfi\n")
+    block = text[:end].replace('if ! [ -f "${UWSGI_INI_APP}" ] ; then\n\t\texit 0', 'if false ; then\n\t\texit 0')
+    assert block != text[:end], "the script's UWSGI_INI_APP guard changed: read it again"
+    sh = tmp_path / "compose.sh"
+    sh.write_text(block + 'printf "%s\\n" "$DAEMON" $DAEMON_ARGS\n')
+    p = subprocess.run(["sh", str(sh)], capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin"})
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split()
+
+
+@pytest.mark.parametrize("rel", OPENSTACK_INIT_FIXTURES)
+def test_openstack_init_fixtures(rel, tmp_path):
+    """Debian's OpenStack packages (openstack-pkg-tools 123 init-script-template): the script's own
+    composition of the command line, run by the real uWSGI 2.0.21 with its show-config."""
+    oracle.uwsgi("differential launch tests")
+    oracle.require_file("/usr/bin/uwsgi_python3*", "the daemon openstack-pkg-tools' init script runs",
+                        what="/usr/bin/uwsgi_python3X not found (Debian's uwsgi-plugin-python3)")
+    root = FIXTURES / rel
+    ours = _ours(root, None)
+    fs = FileSystem(str(root))
+    plan = read_launchers(fs)
+    launched = {ini: plan.for_ini(fs, ini) for ini in ours}
+    assert any(la.kind == "openstack-init" for la in launched.values()), f"no openstack-init instance in {rel}"
+    for ini, opts in ours.items():
+        launcher = launched[ini]
+        if launcher.kind != "openstack-init":
+            continue
+        argv = _openstack_init_argv(root / launcher.path.lstrip("/"), tmp_path)
+        assert argv[0].rsplit("/", 1)[-1].startswith("uwsgi_python3"), argv
+        # the ini inside the tree; logto to a file of ours (the ini's own logto names /var/log/...)
+        argv = [str(root) + w if w == ini else w for w in argv]
+        log = tmp_path / "uwsgi.log"
+        log.unlink(missing_ok=True)
+        out = _run([*argv, "--logto", str(log), "--pidfile", str(tmp_path / "pid"), "--show-config",
+                    "--hook-pre-jail", "exit:0"], {"PATH": "/usr/bin:/bin", "LANG": "C"}, tmp_path, log)
+        theirs = _strip(_parse(out), root)
+        i = max(n for n, (k, _v) in enumerate(theirs) if k == "logto")
+        del theirs[i]
+        assert opts == theirs, f"{rel} {ini}:\nwsgilint: {opts}\nuwsgi:    {theirs}"

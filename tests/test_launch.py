@@ -156,3 +156,125 @@ def test_hostile_launcher_files_are_no_traceback(tmp_path):
     result = check([root], root=root)
     assert any(a.path.endswith("apps-enabled/a.ini") for a in result.model.uwsgi)
     assert not [f for f in result.findings if f.rule.id == "WSG002"]
+
+
+# -- openstack-pkg-tools init scripts (Debian's OpenStack packages) ------------------------------
+OSINIT = FIXTURES / "deployments/debian-openstack-init"
+NOT_STARTED = FIXTURES / "rules/uwsgi-ini-not-started"
+
+
+def test_openstack_init_script_is_the_launcher():
+    result = check([OSINIT], root=OSINIT)
+    apps = {a.path.rsplit("/", 1)[-1]: a for a in result.model.uwsgi}
+    assert sorted(apps) == ["nova-api-metadata-uwsgi.ini", "nova-api-uwsgi.ini", "placement-api-uwsgi.ini"]
+    placement = apps["placement-api-uwsgi.ini"].config
+    la = placement.launcher
+    assert la.kind == "openstack-init" and la.path == "/etc/init.d/placement-api"
+    assert [(a.kind, a.key, a.value) for a in la.args] == [
+        ("opt", "http-socket", ":8778"), ("ini", "ini", "/etc/placement/placement-api-uwsgi.ini")]
+    sock = placement.last("http-socket")
+    assert sock.value == ":8778" and sock.span.source.path.endswith("etc/init.d/placement-api")
+    assert sock.span.source.position(sock.span.start)[0] == 19  # UWSGI_PORT=8778
+    # systemd runs `/etc/init.d/placement-api systemd-start` (exec $DAEMON $DAEMON_ARGS): it stops it
+    assert la.stop_signal == "SIGTERM" and "placement-api.service: systemd's default" in la.stop_source
+    assert la.user == "placement" and la.runtime_directories == ["placement", "lock/placement"]
+    assert result.model.not_started == []
+
+
+def test_openstack_init_without_systemd_stops_as_the_script_does(tmp_path):
+    root = _copy(OSINIT, tmp_path)
+    shutil.rmtree(root / "lib/systemd")
+    fs = FileSystem(str(root))
+    plan = read_launchers(fs)
+    la = plan.for_ini(fs, "/etc/nova/nova-api-uwsgi.ini")
+    assert la.kind == "openstack-init" and la.stop_signal == "SIGTERM"
+    assert la.stop_source.endswith("etc/init.d/nova-api:198 (start-stop-daemon --retry)")
+    assert (root / "etc/init.d/nova-api").read_text().split("\n")[197].strip() == "--retry=TERM/30/KILL/5 \\"
+    assert la.user == "nova" and la.group == "nova"
+
+
+def test_openstack_init_defaults_and_tls(tmp_path):
+    root = _copy(OSINIT, tmp_path)
+    (root / "etc/default").mkdir()
+    (root / "etc/default/placement-api").write_text('PYARGV="--config-file /etc/placement/x.conf"\n')
+    (root / "etc/placement/ssl/private").mkdir(parents=True)
+    (root / "etc/placement/ssl/public").mkdir(parents=True)
+    (root / "etc/placement/ssl/private/key.PEM").write_text("k")
+    (root / "etc/placement/ssl/public/cert.crt").write_text("c")
+    fs = FileSystem(str(root))
+    la = read_launchers(fs).for_ini(fs, "/etc/placement/placement-api-uwsgi.ini")
+    assert [(a.key, a.value) for a in la.args] == [
+        ("https-socket", ":8778,/etc/placement/ssl/public/cert.crt,/etc/placement/ssl/private/key.PEM"),
+        ("ini", "/etc/placement/placement-api-uwsgi.ini"), ("pyargv", "--config-file /etc/placement/x.conf")]
+
+
+def test_openstack_init_bind_from_service_config_is_not_guessed(tmp_path):
+    root = _copy(OSINIT, tmp_path)
+    script = root / "etc/init.d/placement-api"
+    script.write_text(script.read_text().replace(
+        "UWSGI_INI_APP=/usr/bin/placement-api\n",
+        "UWSGI_INI_APP=/usr/bin/placement-api\nUWSGI_BIND_CONFIG_FILE=/etc/placement/placement.conf\n"
+        "UWSGI_BIND_CONFIG_SECTION=api\nUWSGI_BIND_CONFIG_IP_DIRECTIVE=bind_host\n"
+        "UWSGI_BIND_CONFIG_PORT_DIRECTIVE=bind_port\n", 1))
+    (root / "etc/placement/placement.conf").write_text("[api]\nbind_port = 1\n")
+    result = check([root], root=root)
+    [app] = [a for a in result.model.uwsgi if a.path.endswith("placement-api-uwsgi.ini")]
+    sock = app.config.last("http-socket")
+    assert sock.dynamic and "pkgos_inifile get /etc/placement/placement.conf api bind_port" in sock.value
+    assert not any("WSG119" in g and "placement" in g for g in concise(result))
+
+
+def test_commented_uwsgi_ini_path_starts_nothing():
+    case = NOT_STARTED / "bad"
+    result = check([case], root=case)
+    assert result.model.uwsgi == []
+    [ns] = result.model.not_started
+    assert ns.path.endswith("etc/glance/glance-api-uwsgi.ini") and ns.line == 22
+    assert ns.evidence.text.split("\n")[21] == "#UWSGI_INI_PATH=/etc/glance/glance-api-uwsgi.ini"
+    assert "glance-api's UWSGI_INI_PATH is commented out (the service runs without uWSGI)" in ns.reason
+    [f] = result.findings  # WSG117/WSG111 on the inert ini are gone: only the note that it is inert
+    assert f.rule.id == "WSG122" and f.severity.name == "INFO"
+    assert "not started by anything in this tree" in f.message
+    assert dict(result.files)[ns.path] == "uwsgi-not-started"
+
+
+def test_an_ini_another_launcher_starts_is_an_instance():
+    case = NOT_STARTED / "good_unit"
+    result = check([case], root=case)
+    [app] = result.model.uwsgi
+    assert app.config.launcher.kind == "systemd" and result.model.not_started == []
+
+
+def test_without_launcher_evidence_the_ini_is_checked_as_before(tmp_path):
+    case = NOT_STARTED / "good_no_launcher"
+    result = check([case], root=case)
+    assert [a.path.rsplit("/", 1)[-1] for a in result.model.uwsgi] == ["glance-api-uwsgi.ini"]
+    assert result.model.not_started == []
+    # the same tree named without --root is not a whole root: init scripts are not read
+    result = check([NOT_STARTED / "bad"], cwd=NOT_STARTED)
+    assert [a.path.rsplit("/", 1)[-1] for a in result.model.uwsgi] == ["glance-api-uwsgi.ini"]
+
+
+def test_script_naming_another_ini_leaves_the_packaged_one_unstarted(tmp_path):
+    root = _copy(NOT_STARTED / "bad", tmp_path)
+    script = root / "etc/init.d/glance-api"
+    script.write_text(script.read_text().replace(
+        "#UWSGI_PORT=9292\n#UWSGI_INI_PATH=/etc/glance/glance-api-uwsgi.ini\n",
+        "UWSGI_PORT=9292\nUWSGI_INI_PATH=/etc/glance/mine.ini\nUWSGI_INI_APP=/usr/bin/glance-wsgi-api\n", 1))
+    (root / "etc/glance/mine.ini").write_text("[uwsgi]\nmaster = true\nwsgi-file = /usr/bin/glance-wsgi-api\n")
+    result = check([root], root=root)
+    assert [a.path.rsplit("/", 1)[-1] for a in result.model.uwsgi] == ["mine.ini"]
+    [ns] = result.model.not_started
+    assert ns.path.endswith("glance-api-uwsgi.ini") and "UWSGI_INI_PATH names /etc/glance/mine.ini" in ns.reason
+
+
+def test_dynamic_or_hostile_init_scripts_are_no_evidence(tmp_path):
+    root = _copy(NOT_STARTED / "bad", tmp_path)
+    script = root / "etc/init.d/glance-api"
+    script.write_text(script.read_text().replace(
+        "#UWSGI_INI_PATH=/etc/glance/glance-api-uwsgi.ini\n", "UWSGI_INI_PATH=$(pick-an-ini)\n", 1))
+    (root / "etc/init.d/junk").write_bytes(b"\xff\xfeUWSGI_INI_PATH=\x00pkgos\n#UWSGI_INI_PATH=/etc/../../x\n" * 100)
+    result = check([root], root=root)
+    assert [a.path.rsplit("/", 1)[-1] for a in result.model.uwsgi] == ["glance-api-uwsgi.ini"]
+    assert result.model.not_started == []
+    assert not [f for f in result.findings if f.rule.id in ("WSG002", "WSG122")]

@@ -8,6 +8,10 @@
 - systemd units (/etc/systemd/system over /run/systemd/system over /usr/lib/systemd/system over
   /lib/systemd/system) whose ExecStart runs uwsgi, with their drop-ins (``NAME.d/*.conf``, for an
   instance also ``TEMPLATE@.service.d/``), templates instantiated through ``*.wants/`` links.
+- openstack-pkg-tools init scripts (Debian's OpenStack packages: /etc/init.d/glance-api, ...): the
+  ``UWSGI_PORT``/``UWSGI_INI_PATH``/``UWSGI_INI_APP`` lines of the script's head decide whether the
+  service runs under uWSGI (``--http-socket :PORT --ini INI``) or as its own daemon; an ini the
+  script names only in a commented line is started by nothing (``LaunchPlan.not_started``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import posixpath
 
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.launch import unit as unit_mod
-from wsgilint.launch.types import Arg, Launcher
+from wsgilint.launch.types import Arg, Launcher, NotStarted
 from wsgilint.record import FACTORY, Record
 
 DEBIAN_INIT = "/etc/init.d/uwsgi"
@@ -44,14 +48,27 @@ class LaunchPlan(Record):
     inis: list[str]  # config paths of the inis launchers start (to read as instances)
     inherited: set[str]  # resolved paths of files loaded before an instance's ini (not instances)
     emperors: list[tuple[Launcher, str | None]]  # (launcher, its ini or None): instances that may be Emperors
+    # resolved ini path -> NotStarted: inis whose service's own launcher does not start them (and
+    # no other launcher in the tree does)
+    not_started: dict[str, "NotStarted"]
 
-    _fields = ('launchers', 'inis', 'inherited', 'emperors')
+    _fields = ('launchers', 'inis', 'inherited', 'emperors', 'not_started')
 
-    def __init__(self, launchers=FACTORY, inis=FACTORY, inherited=FACTORY, emperors=FACTORY) -> None:
+    def __init__(self, launchers=FACTORY, inis=FACTORY, inherited=FACTORY, emperors=FACTORY,
+                 not_started=FACTORY) -> None:
         self.launchers = {} if launchers is FACTORY else launchers
         self.inis = [] if inis is FACTORY else inis
         self.inherited = set() if inherited is FACTORY else inherited
         self.emperors = [] if emperors is FACTORY else emperors
+        self.not_started = {} if not_started is FACTORY else not_started
+
+    def not_started_for(self, fs: FileSystem, config_path: str) -> "NotStarted | None":
+        if not self.not_started:
+            return None
+        try:
+            return self.not_started.get(fs.resolve(config_path))
+        except ReadError:
+            return None
 
     def for_ini(self, fs: FileSystem, config_path: str) -> Launcher | None:
         if not self.launchers:
@@ -66,7 +83,11 @@ def read_launchers(fs: FileSystem) -> LaunchPlan:
     plan = LaunchPlan()
     _systemd(fs, plan)
     _debian(fs, plan)  # a unit naming the same ini wins (it is what runs it)
+    candidates = _openstack_init(fs, plan)
     _emperors(fs, plan)
+    for real, ns in candidates.items():  # started by nothing: unless another launcher starts it
+        if real not in plan.launchers and real not in plan.inherited:
+            plan.not_started[real] = ns
     return plan
 
 
@@ -258,6 +279,221 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
         runtime_directories=runtime, private_tmp=unit_mod.is_true(ptmp[0]) if ptmp else None,
         environment=environment)
     _add(fs, plan, inis[-1].value, launcher)
+
+
+# -- openstack-pkg-tools init scripts ---------------------------------------------------
+# Debian's OpenStack packages (glance-api, nova-api, placement-api, ...) ship /etc/init.d/NAME made
+# of a head (DESC, PROJECT_NAME, NAME, UWSGI_PORT, UWSGI_INI_PATH, UWSGI_INI_APP, ...) and
+# openstack-pkg-tools' init-script-template (openstack-pkg-tools 123, Debian,
+# /usr/share/openstack-pkg-tools/init-script-template; the same text in fieldtest/debian-*-api):
+#   if UWSGI_PORT, UWSGI_INI_PATH and UWSGI_INI_APP are all set: DAEMON=/usr/bin/uwsgi_python3X,
+#     DAEMON_ARGS="--http-socket ${UWSGI_BIND_IP}:${UWSGI_PORT}${UWSGI_PROCESSES} --ini ${UWSGI_INI_PATH}"
+#     (UWSGI_BIND_IP is reset to "" unless the UWSGI_BIND_CONFIG_* branch reads it from the service
+#     config with pkgos_inifile; --https-socket IP:PORT,CERT,KEY when /etc/PROJECT/ssl/private/*.pem
+#     and a certificate exist); otherwise DAEMON=/usr/bin/${NAME}: the service's own daemon, no uWSGI.
+#   then `--use-syslog` when USE_SYSLOG=yes and `--pyargv "$PYARGV"` (/etc/default/openstack,
+#   /etc/default/NAME); stop: start-stop-daemon --stop --retry=TERM/30/KILL/5 (do_stop); Debian's
+#   unit NAME.service runs `ExecStart=/etc/init.d/NAME systemd-start` (exec $DAEMON $DAEMON_ARGS),
+#   and then systemd stops it (KillSignal=).
+INIT_DIR = "/etc/init.d"
+MAX_INIT_SCRIPTS = 500
+OSPKG_MARKER = "# The content after this line comes from openstack-pkg-tools"
+OSPKG_DEFAULTS = ("/etc/default/openstack",)  # then /etc/default/NAME: sourced after DAEMON_ARGS is set
+_OSPKG_REQUIRED = ("UWSGI_PORT", "UWSGI_INI_PATH", "UWSGI_INI_APP")
+_BIND_CONFIG = ("UWSGI_BIND_CONFIG_FILE", "UWSGI_BIND_CONFIG_SECTION", "UWSGI_BIND_CONFIG_IP_DIRECTIVE",
+                "UWSGI_BIND_CONFIG_PORT_DIRECTIVE")
+
+
+def _ospkg_head(text: str) -> tuple[dict[str, tuple[str | None, int]], dict[str, list[tuple[str | None, int]]]]:
+    """The head of an openstack-pkg-tools init script: its top-level assignments (name -> (value
+    with earlier ${VAR}s expanded, None when it stays dynamic; line)) and its commented-out
+    assignments (``#UWSGI_INI_PATH=...``: name -> [(value, line)])."""
+    import re
+
+    assign: dict[str, tuple[str | None, int]] = {}
+    commented: dict[str, list[tuple[str | None, int]]] = {}
+
+    def expand(value: str) -> str | None:
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            quote, value = value[0], value[1:-1]
+            if quote == "'":
+                return value
+        if "$(" in value or "`" in value:
+            return None
+
+        def sub(m):
+            got = assign.get(m.group(1) or m.group(2))
+            if got is None or got[0] is None:
+                raise KeyError(m.group(0))
+            return got[0]
+
+        try:
+            return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", sub, value)
+        except KeyError:
+            return None
+
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.startswith(OSPKG_MARKER) or line.startswith(("if ", "case ", "do_start")):
+            break
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s\"']*)\s*(?:#.*)?$", line)
+        if m:
+            assign[m.group(1)] = (expand(m.group(2)), n)
+            continue
+        m = re.match(r"#\s*(UWSGI_[A-Z_]+)=(\"[^\"]*\"|'[^']*'|[^\s\"']*)\s*$", line)
+        if m:
+            commented.setdefault(m.group(1), []).append((expand(m.group(2)), n))
+    return assign, commented
+
+
+def _ospkg_unit(fs: FileSystem, name: str, script: str):
+    """Debian's NAME.service when it runs ``/etc/init.d/NAME systemd-start``: (Unit, unit path)."""
+    for d in UNIT_DIRS:
+        path = posixpath.join(d, name + ".service")
+        if not fs.is_file(path):
+            continue
+        text = _text(fs, path)
+        if text is None:
+            return None
+        u = unit_mod.Unit()
+        u.add(text, path)
+        for drop in _dropins(fs, [name + ".service"]):
+            t = _text(fs, drop)
+            if t is not None:
+                u.add(t, drop)
+        execs = u.all("Service", "ExecStart")
+        words = unit_mod.split_words(execs[0][0]) if execs else None
+        if words and words[0].lstrip("-@+!:") == script and "systemd-start" in words[1:]:
+            return u, path
+        return None
+    return None
+
+
+def _first_file(fs: FileSystem, directory: str, suffix: str) -> str | None:
+    """`find DIR -type f -iname '*SUFFIX' | head -n 1`, read as the first in name order (find's
+    order is the directory's; with more than one match which one wins is not known)."""
+    if not fs.is_dir(directory):
+        return None
+    found = sorted(n for n, kind in fs.scan(directory) if kind in ("file", "link-file") and n.lower().endswith(suffix))
+    return posixpath.join(directory, found[0]) if found else None
+
+
+def _openstack_init(fs: FileSystem, plan: LaunchPlan) -> dict[str, NotStarted]:
+    """Read the openstack-pkg-tools init scripts: add a launcher for each ini one starts, and
+    return (by resolved path) the inis of those services that their script does not start."""
+    if not fs.is_dir(INIT_DIR):
+        return {}
+    names = sorted(n for n, kind in fs.scan(INIT_DIR) if kind in ("file", "link-file"))[:MAX_INIT_SCRIPTS]
+    out: dict[str, NotStarted] = {}
+    for name in names:
+        path = posixpath.join(INIT_DIR, name)
+        text = _text(fs, path)
+        if text is None or "UWSGI_INI_PATH" not in text or "pkgos" not in text:
+            continue
+        head, commented = _ospkg_head(text)
+        shown = fs.display(path)
+        get = lambda k: head.get(k, (None, 0))  # noqa: E731
+        project = get("PROJECT_NAME")[0]
+        svc = get("NAME")[0] or name
+        ini, ini_line = get("UWSGI_INI_PATH")
+        if "UWSGI_INI_PATH" in head and ini is None:
+            continue  # dynamic: not known what it starts
+        missing = [k for k in _OSPKG_REQUIRED if not get(k)[0]]
+        conventional = f"/etc/{project}/{svc}-uwsgi.ini" if project else None
+
+        def not_started(candidate: str, reason: str, line: int) -> None:
+            if not candidate or not candidate.startswith("/"):
+                return
+            try:
+                if not fs.is_file(candidate):
+                    return
+                real = fs.resolve(candidate)
+            except ReadError:
+                return
+            out.setdefault(real, NotStarted(candidate, reason, path, text, line))
+
+        if missing:
+            why = (f"{shown}'s UWSGI_INI_PATH is commented out" if "UWSGI_INI_PATH" not in head
+                   else f"{shown} does not set {' and '.join(missing)}")
+            reason = f"{why} (the service runs without uWSGI)"
+            for value, line in commented.get("UWSGI_INI_PATH", []):
+                if value:
+                    not_started(value, reason, line)
+            if ini:
+                not_started(ini, reason, ini_line)
+            if conventional:
+                not_started(conventional, reason, ini_line or (commented.get("UWSGI_INI_PATH") or [(None, 0)])[0][1])
+            continue
+        port, port_line = get("UWSGI_PORT")
+        ip = ""
+        processes = None
+        if all(get(k)[0] for k in _BIND_CONFIG) and fs.is_file(get("UWSGI_BIND_CONFIG_FILE")[0]):
+            # read at start by pkgos_inifile from the service config (its search also matches a
+            # commented directive, `cut -d= -f2` truncates): not a plain key lookup, so not known here
+            conf, sect = get("UWSGI_BIND_CONFIG_FILE")[0], get("UWSGI_BIND_CONFIG_SECTION")[0]
+            ip = f"$(pkgos_inifile get {conf} {sect} {get('UWSGI_BIND_CONFIG_IP_DIRECTIVE')[0]})"
+            port = f"$(pkgos_inifile get {conf} {sect} {get('UWSGI_BIND_CONFIG_PORT_DIRECTIVE')[0]})"
+            if get("UWSGI_BIND_CONFIG_WORKERS_DIRECTIVE")[0]:
+                processes = f"$(pkgos_inifile get {conf} {sect} {get('UWSGI_BIND_CONFIG_WORKERS_DIRECTIVE')[0]})"
+        args = []
+        key_file = _first_file(fs, f"/etc/{project}/ssl/private", ".pem") if project else None
+        cert = "/usr/local/share/ca-certificates/puppet_openstack.crt"
+        cert_file = cert if fs.exists(cert) else (
+            _first_file(fs, f"/etc/{project}/ssl/public", ".crt") if project else None)
+        if key_file and cert_file:
+            args.append(Arg("opt", "https-socket", f"{ip}:{port},{cert_file},{key_file}", port_line))
+        else:
+            args.append(Arg("opt", "http-socket", f"{ip}:{port}", port_line))
+        if processes is not None:
+            args.append(Arg("opt", "processes", processes, port_line))
+        args.append(Arg("ini", "ini", ini, ini_line, main=True))
+        sourced: dict[str, str] = {}
+        for dpath in (*OSPKG_DEFAULTS, f"/etc/default/{svc}"):
+            dtext = _text(fs, dpath)
+            if dtext is not None:
+                for k, (v, _n) in unit_mod.shell_assignments(dtext).items():
+                    sourced[k] = v
+        if sourced.get("USE_SYSLOG") == "yes":
+            args.append(Arg("opt", "use-syslog", "true"))
+        if sourced.get("PYARGV"):
+            args.append(Arg("opt", "pyargv", sourced["PYARGV"]))
+        found = _ospkg_unit(fs, name, path)
+        user = group = ptmp = None
+        runtime: list[str] = []
+        if found is not None:
+            u, upath = found
+            sp = lambda key: u.get("Service", key)  # noqa: E731
+            kill = sp("KillSignal")
+            if sp("ExecStop") is not None:
+                stop, stop_source = None, f"ExecStop= in {fs.display(sp('ExecStop')[1])}:{sp('ExecStop')[2]}"
+            elif kill is not None:
+                stop = unit_mod.signal_name(kill[0])
+                stop_source = f"KillSignal={kill[0]} in {fs.display(kill[1])}:{kill[2]}"
+            else:
+                stop = SYSTEMD_DEFAULT_KILL_SIGNAL
+                stop_source = f"no KillSignal= in {fs.display(upath)}: systemd's default"
+            user, group = (sp("User") or [None])[0], (sp("Group") or [None])[0]
+            runtime = [w for val, _p, _l in u.all("Service", "RuntimeDirectory") for w in val.split()]
+            pt = sp("PrivateTmp")
+            ptmp = unit_mod.is_true(pt[0]) if pt else None
+            via = f", run by {fs.display(upath)}"
+        else:
+            import re
+
+            stop, stop_source = None, f"{shown}: no start-stop-daemon --retry in do_stop"
+            m = re.search(r"--stop[^\n]*\n(?:[^\n]*\n){0,3}?[^\n]*--retry[= ]([A-Z0-9]+)/", text)
+            if m:
+                stop = unit_mod.signal_name(m.group(1))
+                stop_source = f"{shown}:{text.count(chr(10), 0, m.end()) + 1} (start-stop-daemon --retry)"
+            user = get("SYSTEM_USER")[0] or project
+            group = get("SYSTEM_GROUP")[0] or project
+            via = ""
+        _add(fs, plan, ini, Launcher(
+            "openstack-init", f"{shown} (openstack-pkg-tools init script{via})", path, text, args=args,
+            stop_signal=stop, stop_source=stop_source, user=user, group=group, runtime_directories=runtime,
+            private_tmp=ptmp))
+        if conventional and conventional != ini:
+            not_started(conventional, f"{shown}'s UWSGI_INI_PATH names {ini}", ini_line)
+    return out
 
 
 # -- the Emperor -----------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Launcher(Record):
     ("SIGTERM", "SIGQUIT", ...; None: not known) and ``stop_source`` where that comes from.
     """
 
-    kind: str  # "debian-init" | "systemd" | "emperor"
+    kind: str  # "debian-init" | "systemd" | "emperor" | "openstack-init"
     name: str  # what to call it in a message
     path: str
     text: str
@@ -75,3 +75,25 @@ class Launcher(Record):
         """Config files the launcher loads besides the instance's own ini (Debian's default.ini,
         the Emperor's vassals-include/-inherit files)."""
         return [a.value for a in self.args if a.kind in ("ini", "inherit") and not a.main]
+
+
+class NotStarted(Record):
+    """A uWSGI ini that its service's own launcher does not start, and that no other launcher in
+    the tree starts: not an instance. ``reason`` says why (names the launcher file), ``launcher_path``
+    and ``line`` point at the evidence (the commented ``UWSGI_INI_PATH=`` line, ...; 0: the file)."""
+
+    ini: str  # config path of the ini
+    reason: str
+    launcher_path: str  # config path of the launcher file that shows it
+    launcher_text: str
+    line: int
+
+    _fields = ('ini', 'reason', 'launcher_path', 'launcher_text', 'line')
+    _repr_fields = ('ini', 'reason', 'launcher_path', 'line')
+
+    def __init__(self, ini, reason, launcher_path, launcher_text="", line=0) -> None:
+        self.ini = ini
+        self.reason = reason
+        self.launcher_path = launcher_path
+        self.launcher_text = launcher_text
+        self.line = line

@@ -165,7 +165,9 @@ _UWSGI_INTERNAL_ENV = frozenset({"UWSGI_RELOADS", "UWSGI_ORIGINAL_PROC_NAME", "U
 
 def is_uwsgi(argv0: str) -> bool:
     base = argv0.rsplit("/", 1)[-1]
-    return base in ("uwsgi", "uwsgi-core") or re.fullmatch(r"uwsgi(?:-?\d[\w.]*)?", base) is not None
+    # Debian's uwsgi_python3, uwsgi_python311 (uwsgi-plugin-python3: uwsgi-core with the plugin of
+    # its name loaded), as openstack-pkg-tools' init scripts run them.
+    return base in ("uwsgi", "uwsgi-core") or re.fullmatch(r"uwsgi(?:-?\d[\w.]*|_[a-z]+\d*)?", base) is not None
 
 
 def uwsgi_args(words: list[str]) -> list[tuple[str, str, str]]:

@@ -531,6 +531,27 @@ class InactiveSite(Record):
         self.source = source
 
 
+class NotStartedIni(Record):
+    """A uWSGI ini that nothing in the tree starts (wsgilint.launch: its service's own launcher does
+    not, and no other launcher does): not an instance, not judged by the per-instance rules.
+    ``evidence`` is the launcher file that shows it, ``line`` the line there (0: the file)."""
+
+    path: str  # display path of the ini
+    source: "SourceFile"
+    reason: str
+    evidence: "SourceFile"
+    line: int
+
+    _fields = ('path', 'source', 'reason', 'evidence', 'line')
+
+    def __init__(self, path, source, reason, evidence, line=0) -> None:
+        self.path = path
+        self.source = source
+        self.reason = reason
+        self.evidence = evidence
+        self.line = line
+
+
 class ServiceConfig(Record):
     """An OpenStack service's own config file (/etc/<service>/<service>.conf, oslo.config ini)."""
 
@@ -593,6 +614,8 @@ class Deployment(Record):
     files: list[tuple[str, str]]  # (display path, kind)
     targets: Targets
     uwsgi_scanned: bool
+    # uWSGI inis nothing in the tree starts (read only when the tree holds their service's launcher)
+    not_started: list[NotStartedIni]
     service_configs: list[ServiceConfig]  # only those actually read
     # What the tree shows of files the configs name but wsgilint does not read (WSGI scripts):
     # path -> True (a file), False (missing while its directory is in the tree); paths whose
@@ -605,13 +628,13 @@ class Deployment(Record):
 
     _fields = (
         'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
-        'service_configs', 'present', 'apps', '_reach',
+        'service_configs', 'present', 'apps', 'not_started', '_reach',
     )
     _repr_fields = _eq_fields = _fields[:-1]
 
     def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
                  files=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
-                 present=FACTORY, apps=FACTORY) -> None:
+                 present=FACTORY, apps=FACTORY, not_started=FACTORY) -> None:
         self.apache = [] if apache is FACTORY else apache
         self.uwsgi = [] if uwsgi is FACTORY else uwsgi
         self.nginx = [] if nginx is FACTORY else nginx
@@ -623,6 +646,7 @@ class Deployment(Record):
         self.service_configs = [] if service_configs is FACTORY else service_configs
         self.present = {} if present is FACTORY else present
         self.apps = {} if apps is FACTORY else apps
+        self.not_started = [] if not_started is FACTORY else not_started
         self._reach = None
 
     def service_config(self, service: str | None) -> ServiceConfig | None:
