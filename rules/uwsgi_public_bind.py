@@ -1,8 +1,12 @@
 """uWSGI listens on every interface, or its unix socket is world-writable.
 
 ## What it does
-Finds uWSGI TCP binds on all interfaces (`:9311`, `0.0.0.0`, `[::]`, `*`) and
-`chmod-socket = 666`/`777` on an instance with a unix socket.
+Finds uWSGI TCP binds on all interfaces (`:9311`, `0.0.0.0`, `[::]`, `*`) that
+a front end in the check (Apache, nginx) proxies to, and `chmod-socket =
+666`/`777` on an instance with a unix socket. A bind on all interfaces that no
+front end in the check reaches is the service's endpoint itself (a container's
+listener, Debian's openstack-pkg-tools `--http-socket :PORT`): there is no proxy
+to bypass, and it is not reported (the field test judged those findings false).
 
 ## Why is this bad?
 An application server behind a local Apache or nginx should only be reachable
@@ -30,7 +34,7 @@ or a unix socket with `chmod-socket = 660` and `chown-socket = keystone:www-data
 - https://uwsgi-docs.readthedocs.io/en/latest/Options.html#chmod-socket
 """
 
-from wsgilint.findings import INFO, Hit, Rule
+from wsgilint.findings import INFO, Hit, Related, Rule
 from wsgilint.model.types import Deployment
 
 _WILDCARD = frozenset({"", "*", "0.0.0.0", "::", "0"})
@@ -40,8 +44,13 @@ def check(model: Deployment):
     for app in model.uwsgi:
         for b in app.binds:
             if b.address.kind == "tcp" and (b.address.host or "").strip("[]") in _WILDCARD:
+                fronts = [r for r in model.routes_to(b) if r.span is not None]
+                if not fronts:
+                    continue  # the endpoint itself: no proxy in front to bypass
                 yield Hit(b.option.value_span, f"{b.option.key} {b.address.raw.strip()} listens on every interface: "
-                          f"clients can bypass the proxy (bind 127.0.0.1 or a unix socket)", service=app.service)
+                          f"clients can bypass the proxy in front of it ({fronts[0].span.path}:{fronts[0].span.line}) "
+                          f"(bind 127.0.0.1 or a unix socket)", service=app.service,
+                          related=[Related(fronts[0].span, "the proxy it can be bypassed around")])
         chmod = app.config.last("chmod-socket")
         if chmod is not None and not chmod.dynamic and any(b.address.kind == "unix" for b in app.binds):
             mode = chmod.value.strip()
