@@ -3,12 +3,16 @@
 ## What it does
 For each uWSGI app or mod_wsgi daemon serving neutron, reminds that the API
 process no longer runs neutron's RPC workers, periodic tasks or the OVN
-maintenance task, and names the services that must run next to it. It is a
-reminder (info): wsgilint reads web server configs, not systemd units.
+maintenance task, and names the services that must run next to it (console
+scripts of neutron's pyproject.toml: openstack/neutron@2131d26f73). It is a
+reminder (info): the services' own units are not matched against these names.
 
 ## Why is this bad?
-`neutron-server` (eventlet) starts the API, the RPC workers and the periodic
-workers in one process tree. Under a WSGI server only the API runs: without
+Until neutron 27.0.0 (2025.2) `neutron-server` (eventlet) started the API, the RPC
+workers and the periodic workers in one process tree; 27.0.0 removed that server
+(openstack/neutron@378453e93d, "Remove the eventlet WSGI Neutron server code"), so
+every neutron from then on is a WSGI API plus side services. Under a WSGI server
+only the API runs: without
 `neutron-rpc-server` the agents' RPC calls time out ("Timed out waiting for a
 reply", agents shown down), without `neutron-periodic-workers` periodic tasks
 (e.g. DHCP agent scheduling, quota cleanup) stop, and with ML2/OVN without
