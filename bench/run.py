@@ -109,6 +109,13 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     medians = {}
+    # The other outputs users run on the same trees (issues 17 and 18): each format of `check`, and
+    # `wsgilint map`; printed after the table, next to the json check's time.
+    formats = [(f"check -f {fmt}", [*entry, "check", "--format", fmt, "--fail-on", "never",
+                                      "--output", os.devnull]) for fmt in ("sarif", "gitlab", "html")]
+    formats += [(f"map -f {fmt}", [*entry, "map", "--format", fmt, "--output", os.devnull])
+                for fmt in ("text", "dot")]
+    others: dict[int, list] = {}
     # ratio: of the medians; paired: the median of each back-to-back pair's ratio.
     print(f"{'tree':>12} {'wsgilint s':>11} {'apache2 -t s':>13} {'ratio':>6} {'paired':>7} {'peak RSS MB':>12}")
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
@@ -132,6 +139,12 @@ def main() -> int:
         rss = peak_rss_kib(wsgilint + [str(tree)]) / 1024
         medians[n] = w
         print(f"{n:>12} {w:>11.3f} {h:>13.3f} {w / h:>6.2f} {paired:>7.2f} {rss:>12.1f}")
+        others[n] = [(name, statistics.median(timed(cmd + [str(tree)])[0] for _ in range(max(1, args.repeat // 3))),
+                      peak_rss_kib(cmd + [str(tree)]) / 1024)
+                     for name, cmd in formats]
+    for n, rows in others.items():
+        for name, secs, rss in rows:
+            print(f"{n:>12} {name:<16} {secs:>7.3f} s = {secs / medians[n]:.2f}x check -f json, peak RSS {rss:.1f} MB")
     if len(medians) >= 2:
         lo, hi = min(medians), max(medians)
         print(f"scaling {hi}/{lo}: {medians[hi] / medians[lo]:.2f}x for {hi / lo:.0f}x the input")
