@@ -3,7 +3,7 @@
 wsgilint.cli imports this only when its fast path does not take the command line
 (``wsgilint --help``, ``wsgilint rules``, an option it does not know, ...): typer and
 click cost ~30 ms to import, a third of a small pre-commit check. The ``check``
-command's work is ``wsgilint.cli.run_check``, shared by both paths.
+command's work is ``wsgilint.check_cmd.run_check``, shared by both paths.
 
 No ``from __future__ import annotations`` here: typer would then compile each of the
 commands' ~60 string annotations at every start (~2 ms).
@@ -23,7 +23,7 @@ finally:
         gc.enable()
 
 from wsgilint import __version__
-from wsgilint.cli import _die, run_check
+from wsgilint.check_cmd import _die, run_check
 
 app = typer.Typer(
     add_completion=False,
@@ -60,7 +60,7 @@ def check(
     root: Optional[str] = typer.Option(None, "--root", metavar="DIR", help="Treat DIR as / (a rendered tree or image); "
                                        "nothing outside it is read."),
     fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="Output format: text, json, concise, sarif, "
-                            "github, gitlab."),
+                            "github, gitlab, junit."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="SEVERITY", help="Exit 1 when a finding is at or above this "
                                           "severity: error, warning, info, never (default: warning)."),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="IDS", help="Only these rules (ids, names, "
@@ -102,6 +102,9 @@ def check(
     show_settings: bool = typer.Option(False, "--show-settings", help="Print the versions the check judges "
                                        "against (given, from the config file, or detected in the tree) "
                                        "with their sources, and exit."),
+    show_files: bool = typer.Option(False, "--show-files", help="List every file the check read, skipped, "
+                                    "could not read, did not find or did not read because it lies outside "
+                                    "the checked paths, with why, and exit 0."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, show_default=False, help="-q: print the findings only (no summary, "
                               "no notes); -qq: print nothing (the exit status tells)."),
     file_path_in_report: Optional[str] = typer.Option(None, "--file-path-in-report", metavar="PATH",
@@ -125,6 +128,7 @@ def check(
         no_ignore_comments=no_ignore_comments, baseline_file=baseline_file,
         create_baseline=create_baseline, limit=limit, nginx_version=nginx_version, show_settings=show_settings,
         quiet=quiet, file_path_in_report=file_path_in_report, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes,
+        show_files=show_files,
     )
 
 
@@ -177,7 +181,7 @@ def rule_cmd(key: str = typer.Argument(..., metavar="ID", help="Rule id (WSG201)
 
     r = registry.lookup(key)
     if r is None:
-        from wsgilint.cli import unknown_rule_message
+        from wsgilint.check_cmd import unknown_rule_message
 
         _die(unknown_rule_message(key))
     typer.echo(f"# {r.id} {r.name} ({r.severity.label})\n")

@@ -16,7 +16,7 @@ from wsgilint.record import FACTORY, Record
 
 KEYS = (
     "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "root",
-    "defines", "httpd-version", "uwsgi-version", "nginx-version", "openstack-release", "apps",
+    "defines", "httpd-version", "uwsgi-version", "nginx-version", "openstack-release", "apps", "docs-url",
 )
 # [tool.wsgilint.apps.NAME]: what an app that is not OpenStack does (README "Apps that are not OpenStack").
 APP_KEYS = ("match", "uploads", "max-body", "long-requests", "large-headers")
@@ -46,16 +46,12 @@ class Config(Record):
     nginx_version: str | None
     openstack_release: str | None
     apps: dict  # name -> knowledge.ServiceProfile (match patterns, uploads, max-body, ...)
-
-    _fields = (
-        'path', 'base_dir', 'select', 'ignore', 'extend_select', 'severity', 'per_file_ignores', 'fail_on', 'root',
-        'defines', 'httpd_version', 'uwsgi_version', 'nginx_version', 'openstack_release', 'apps',
-    )
+    docs_url: str | None  # where docs/rules/ is published: SARIF helpUri links there (report/sarif.py)
 
     def __init__(self, path=None, base_dir=".", select=None, ignore=FACTORY, extend_select=FACTORY,
                  severity=FACTORY, per_file_ignores=FACTORY, fail_on=None, root=None, defines=FACTORY,
                  httpd_version=None, uwsgi_version=None, nginx_version=None, openstack_release=None,
-                 apps=FACTORY) -> None:
+                 apps=FACTORY, docs_url=None) -> None:
         self.path = path
         self.base_dir = base_dir
         self.select = select
@@ -71,6 +67,7 @@ class Config(Record):
         self.nginx_version = nginx_version
         self.openstack_release = openstack_release
         self.apps = {} if apps is FACTORY else apps
+        self.docs_url = docs_url
 
 
 # A configuration file is read whole, but never more than this, and never from a FIFO or a
@@ -373,6 +370,9 @@ def _validate(table: dict, path: str, where: str, cwd: str | None = None) -> Con
     cfg.uwsgi_version = text("uwsgi-version")
     cfg.nginx_version = text("nginx-version")
     cfg.openstack_release = text("openstack-release")
+    cfg.docs_url = text("docs-url")
+    if cfg.docs_url is not None and not cfg.docs_url.startswith(("https://", "http://")):
+        raise err(f"'docs-url' must be an http:// or https:// URL (got {cfg.docs_url!r})")
     if "apps" in table:
         shown = os.path.relpath(path, cwd) if cwd and os.path.abspath(path).startswith(
             os.path.abspath(cwd) + os.sep) else path

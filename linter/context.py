@@ -2,9 +2,10 @@
 
 Suppression comments ("the next directive", "this section") and line-independent
 fingerprints (baseline, GitLab, SARIF) need the structure of a file, not its
-lines. Files are re-parsed here only on demand (a file with a ``wsgilint:``
-comment, or one holding a finding when a fingerprint is asked for): the parsers
-are pure, so this costs one parse of those files and nothing for the rest.
+lines. The index walks the parse the resolver kept (``SourceFile.parsed``); a file
+without one (read with non-default limits, or built outside a check) is parsed here,
+on demand (a file with a ``wsgilint:`` comment, or one holding a finding when a
+fingerprint is asked for).
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ class Item(Record):
     body_start: int  # sections only: where the body starts (after the opener)
     close_end: int  # sections only: end of the section (closing tag, next header or EOF)
 
-    _fields = ('start', 'end', 'label', 'parent', 'body_start', 'close_end')
-
     def __init__(self, start, end, label, parent, body_start=-1, close_end=-1) -> None:
         self.start = start
         self.end = end
@@ -50,45 +49,114 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+def _apache_label(node) -> str:
+    """An Apache parse node's label: ``ProxyPass /x http://...``, ``<VirtualHost *:80>``."""
+    if node.children is not None:
+        return _norm(f"{node.name} {node.raw}".strip() + ">")
+    return _norm(f"{node.name} {node.raw}")
+
+
+def _start(node) -> int:
+    return node.start
+
+
 class FileIndex:
     """Directives and sections of one file, in document order."""
 
     def __init__(self, source: "SourceFile") -> None:
         self.source = source
-        self.items: list[Item] = []
+        self._items: list[Item] | None = []
+        self._roots: list | None = None  # Apache: the parse's top-level nodes (items built on demand)
         kind = source.kind
         if kind.startswith("apache"):
-            self._apache()
+            from wsgilint.parse import apache as parser
+
+            parsed = source.parsed
+            if parsed is None:
+                parsed = parser.parse(source.text, source.path, source)
+            self._roots = parsed.nodes
+            self._items = None
         elif kind == "uwsgi":
             self._uwsgi()
         elif kind == "nginx":
             self._nginx()
         else:
             self._lines()
-        self._starts = [it.start for it in self.items]
-        self._contexts: dict[int, str] = {}  # item index -> context (one per directive)
-        self._chains: dict[int, "str | tuple"] = {}  # section index -> its chain (see _extend)
+        self._starts = None if self._items is None else [it.start for it in self._items]
+        self._contexts: dict[int, str] = {}  # item index (Apache: id of the node) -> context (one per directive)
+        self._chains: dict[int, "str | tuple"] = {}  # section index (Apache: id) -> its chain (see _extend)
+
+    @property
+    def items(self) -> list[Item]:
+        """Every directive and section opener as an Item (for Apache built on first use: a
+        fingerprint walks the parse nodes themselves, bench/README.md 2026-12-02)."""
+        if self._items is None:
+            self._items = []
+            self._apache()
+            self._starts = [it.start for it in self._items]
+        return self._items
 
     def _apache(self) -> None:
         from wsgilint.parse import apache as parser
 
-        parsed = parser.parse(self.source.text, self.source.path, self.source)
         index: dict[int, int] = {}
-        for node in parser.walk(parsed.nodes):
+        items = self._items
+        for node in parser.walk(self._roots):
             parent = index.get(id(node.parent), -1) if node.parent is not None else -1
             if node.children is not None:
-                label = f"{node.name} {node.raw}".strip() + ">"
                 close = node.close_end if node.close_end >= 0 else len(self.source.text)
-                item = Item(node.start, node.end, _norm(label), parent, body_start=node.end, close_end=close)
+                item = Item(node.start, node.end, _apache_label(node), parent, body_start=node.end, close_end=close)
             else:
-                item = Item(node.start, node.end, _norm(f"{node.name} {node.raw}"), parent)
-            index[id(node)] = len(self.items)
-            self.items.append(item)
+                item = Item(node.start, node.end, _apache_label(node), parent)
+            index[id(node)] = len(items)
+            items.append(item)
+
+    def _apache_node_at(self, offset: int):
+        """``_index_at`` over the parse tree: the node whose text holds ``offset``, else the
+        innermost section around it (descending by start offsets: no Item per node)."""
+        nodes = self._roots
+        cur = None
+        while nodes:
+            k = bisect_right(nodes, offset, key=_start) - 1
+            if k < 0:
+                break
+            cur = nodes[k]
+            nodes = cur.children
+        if cur is None:
+            return None
+        if cur.start <= offset < max(cur.end, cur.start + 1):
+            return cur
+        end = len(self.source.text)
+        while cur is not None:
+            if cur.children is not None and cur.start <= offset < (cur.close_end if cur.close_end >= 0 else end):
+                return cur
+            cur = cur.parent
+        return None
+
+    def _apache_context(self, offset: int) -> str:
+        node = self._apache_node_at(offset)
+        if node is None:
+            return ""
+        found = self._contexts.get(id(node))
+        if found is None:
+            memo = self._chains
+            todo = []
+            p = node.parent
+            while p is not None and id(p) not in memo:
+                todo.append(p)
+                p = p.parent
+            prev = memo[id(p)] if p is not None else None
+            for q in reversed(todo):
+                prev = memo[id(q)] = _extend(prev, _apache_label(q))
+            found = self._contexts[id(node)] = _render(_extend(prev, _apache_label(node)))
+        return found
 
     def _uwsgi(self) -> None:
         from wsgilint.parse import uwsgi_ini
 
-        parsed = uwsgi_ini.parse(self.source.text, self.source.path, self.source)
+        parsed = self.source.parsed
+        if parsed is None:
+            parsed = uwsgi_ini.parse(self.source.text, self.source.path, self.source)
         text_end = len(self.source.text)
         heads = parsed.sections
         events = [(s, 0, i) for i, (_, s, _) in enumerate(heads)] + [(e.start, 1, e) for e in parsed.entries]
@@ -106,7 +174,9 @@ class FileIndex:
     def _nginx(self) -> None:
         from wsgilint.parse import nginx as parser
 
-        parsed = parser.parse(self.source.text, self.source.path, self.source)
+        parsed = self.source.parsed
+        if parsed is None:
+            parsed = parser.parse(self.source.text, self.source.path, self.source)
         index: dict[int, int] = {}
         for node in parser.walk(parsed.nodes):
             parent = index.get(id(node.parent), -1) if node.parent is not None else -1
@@ -146,15 +216,17 @@ class FileIndex:
 
     def next_item(self, offset: int) -> Item | None:
         """The first directive or section opener starting at or after ``offset``."""
+        items = self.items
         i = bisect_right(self._starts, offset - 1)
-        return self.items[i] if i < len(self.items) else None
+        return items[i] if i < len(items) else None
 
     def section_opened_before(self, offset: int) -> Item | None:
         """The section whose opener is the last directive before ``offset`` (nothing else between)."""
+        items = self.items
         i = bisect_right(self._starts, offset - 1) - 1
         if i < 0:
             return None
-        it = self.items[i]
+        it = items[i]
         if it.is_section and it.end <= offset < it.close_end:
             return it
         return None
@@ -165,6 +237,7 @@ class FileIndex:
         return self.items[i] if i >= 0 else None
 
     def _index_at(self, offset: int) -> int:
+        self.items  # noqa: B018 - built on first use
         i = bisect_right(self._starts, offset) - 1
         if i < 0:
             return -1
@@ -187,6 +260,8 @@ class FileIndex:
         directive, from a per-section memo of the chain so far (the hash continued with a copy):
         200 nested 10 KB headers cost each finding ~300 bytes, not 2 MB
         (../shared/hostile/superlinear-baseline-context)."""
+        if self._items is None:  # Apache, no Item built: walk the parse nodes
+            return self._apache_context(offset)
         i = self._index_at(offset)
         if i < 0:
             return ""

@@ -37,14 +37,16 @@ class Plan(Record):
     skipped: list[tuple[str, str]]  # (config path, why)
     service_configs: list[tuple[str, str]]  # (service, config path): oslo ini
     launch: object  # wsgilint.launch.read.LaunchPlan: how each uWSGI ini is started (None: not read)
+    templates: list[tuple[str, object]]  # (config path, wsgilint.inputs.Kind): not rendered, not parsed
 
     _fields = (
         'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
-        'service_configs', 'launch',
+        'service_configs', 'launch', 'templates',
     )
 
     def __init__(self, apache_roots=FACTORY, apache_fragments=FACTORY, uwsgi_files=FACTORY, nginx_roots=FACTORY,
-                 nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY, launch=None) -> None:
+                 nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY, launch=None,
+                 templates=FACTORY) -> None:
         self.launch = launch
         self.apache_roots = [] if apache_roots is FACTORY else apache_roots
         self.apache_fragments = [] if apache_fragments is FACTORY else apache_fragments
@@ -53,6 +55,7 @@ class Plan(Record):
         self.nginx_fragments = [] if nginx_fragments is FACTORY else nginx_fragments
         self.skipped = [] if skipped is FACTORY else skipped
         self.service_configs = [] if service_configs is FACTORY else service_configs
+        self.templates = [] if templates is FACTORY else templates
 
 
 def _find_root(fs: FileSystem, directory: str) -> str | None:
@@ -63,12 +66,14 @@ def _find_root(fs: FileSystem, directory: str) -> str | None:
     return None
 
 
-def _sniff(fs: FileSystem, path: str) -> str:
-    """Classify one file: 'uwsgi', 'apache', 'nginx' or ''.
+def _sniff(fs: FileSystem, path: str, plan: Plan | None = None, named: bool = False) -> str:
+    """Classify one file (wsgilint.inputs.classify): 'uwsgi', 'apache', 'nginx', 'template',
+    'launcher' or '' (not a configuration; with ``plan``, the reason goes to plan.skipped).
 
     Reading a file to classify it is a file load of the check (max-files): once the budget
     is spent nothing more is opened ('' = skipped). A file classified here is not charged
-    again when a resolver loads it (Budget.prepaid).
+    again when a resolver loads it (Budget.prepaid). A template (Jinja, ERB, Helm) is added to
+    ``plan.templates`` and never parsed.
     """
     from wsgilint.limits import budget_of
 
@@ -82,13 +87,23 @@ def _sniff(fs: FileSystem, path: str) -> str:
         head = fs.read_bytes(path)[:65536]
     except ReadError:
         return "apache" if not path.endswith(".ini") else "uwsgi"
-    if _UWSGI_SECTION.search(head):
-        return "uwsgi"
-    if path.endswith(".ini"):
+    from wsgilint.inputs import classify
+
+    kind = classify(path, head, named=named)
+    if kind.kind == "template":
+        if plan is None:
+            return ""
+        plan.templates.append((path, kind))
+    elif kind.why and plan is not None:
+        plan.skipped.append((path, kind.why))
+    if kind.kind == "launcher":
         return ""
-    if _NGINX_HINT.search(head):
-        return "nginx"
-    return "apache"
+    return kind.kind
+
+
+# Templates of a server config met in a directory scan (kolla-ansible's wsgi-keystone.conf.j2,
+# puppet's *.ini.erb, Helm's _uwsgi.ini.tpl): classified, reported once each, never parsed.
+_TEMPLATE_CONFIG_SUFFIXES = tuple(f"{k}{t}" for k in (".conf", ".ini") for t in (".j2", ".erb", ".tpl"))
 
 
 def _walk(fs: FileSystem, top: str, limit: int = MAX_SCAN_FILES):
@@ -156,8 +171,9 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
             if svc is not None and _looks_oslo(fs, path):  # <dir>/<service>/<service>.conf: oslo.config ini
                 plan.service_configs.append((svc, path))
                 continue
-        if path.endswith(".ini"):
-            if _sniff(fs, path) == "uwsgi":
+        if path.endswith(".ini") or path.endswith(_TEMPLATE_CONFIG_SUFFIXES):
+            kind = _sniff(fs, path, plan)
+            if kind == "uwsgi":
                 plan.uwsgi_files.append(path)
             continue
         if nginx_prefixes and path.startswith(nginx_prefixes):
@@ -165,7 +181,7 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
         if apache_prefixes and path.startswith(apache_prefixes):
             continue  # reached (or not) through the root config's includes
         if path.endswith((".conf", ".template")) or "/sites-" in path or "/conf.d/" in path:
-            kind = _sniff(fs, path)
+            kind = _sniff(fs, path, plan)
             if kind == "apache":
                 plan.apache_fragments.append(path)
             elif kind == "nginx":
@@ -214,7 +230,9 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
             if svc is not None and _looks_oslo(fs, path):
                 plan.service_configs.append((svc, path))
                 continue
-            kind = _sniff(fs, path)
+            kind = _sniff(fs, path, plan, named=True)
+            if kind in ("template", ""):
+                continue  # a template (plan.templates) or not a configuration (plan.skipped says why)
             if kind == "uwsgi":
                 plan.uwsgi_files.append(path)
             elif base in ("apache2.conf", "httpd.conf"):
@@ -223,10 +241,8 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                 plan.nginx_roots.append(path)
             elif kind == "nginx":
                 plan.nginx_fragments.append(path)
-            elif kind == "apache":
-                plan.apache_fragments.append(path)
             else:
-                plan.skipped.append((path, "no [uwsgi] section"))
+                plan.apache_fragments.append(path)
         elif fs.exists(path):
             raise UsageError(f"{given}: not a regular file or directory")
         else:

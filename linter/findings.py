@@ -50,13 +50,9 @@ class Rule(FrozenRecord):
     references: tuple[str, ...]
     check: Callable[..., Iterable["Hit"]]
     docs: str
-    applies_to: tuple[str, ...]
     fixable: str | None  # "safe" | "unsafe": the rule attaches edits (wsgilint.fix) that --fix applies
 
-    _fields = ('id', 'name', 'severity', 'summary', 'fix', 'references', 'check', 'docs', 'applies_to', 'fixable')
-
-    def __init__(self, id, name, severity, summary, fix, references, check, docs="", applies_to=(),
-                 fixable=None) -> None:
+    def __init__(self, id, name, severity, summary, fix, references, check, docs="", fixable=None) -> None:
         set_field(self, 'id', id)
         set_field(self, 'name', name)
         set_field(self, 'severity', severity)
@@ -65,7 +61,6 @@ class Rule(FrozenRecord):
         set_field(self, 'references', references)
         set_field(self, 'check', check)
         set_field(self, 'docs', docs)
-        set_field(self, 'applies_to', applies_to)
         set_field(self, 'fixable', fixable)
 
 
@@ -76,7 +71,6 @@ class Related(Record):
     message: str
 
     __slots__ = ('span', 'message')
-    _fields = __slots__
 
     def __init__(self, span, message) -> None:
         self.span = span
@@ -97,7 +91,6 @@ class Edit(FrozenRecord):
     safe: bool
 
     __slots__ = ('span', 'text', 'safe')
-    _fields = __slots__
 
     def __init__(self, span, text, safe=True) -> None:
         set_field(self, 'span', span)
@@ -118,7 +111,6 @@ class Hit(Record):
     edits: tuple[Edit, ...]  # a mechanical fix, applied together (wsgilint.fix); () when none
 
     __slots__ = ('span', 'message', 'severity', 'fix', 'service', 'related', 'path', 'edits')
-    _fields = __slots__
 
     def __init__(self, span, message, severity=None, fix=None, service=None, related=FACTORY, path=None,
                  edits=()) -> None:
@@ -155,13 +147,8 @@ class Finding(Record):
         'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
         '_extra', 'edits',
     )
-    _fields = __slots__
-    _repr_fields = (
-        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
-    )
-    _eq_fields = (
-        'rule', 'severity', 'message', 'path', 'line', 'column', 'end_line', 'fix', 'service', 'related', 'span',
-    )
+    _not_shown = ('_extra', 'edits')
+    _not_compared = ('_extra', 'edits')
 
     def __init__(self, rule, severity, message, path, line, column, end_line, fix, service, related, span,
                  _extra=None, edits=()) -> None:

@@ -26,9 +26,6 @@ import os
 import posixpath
 import re
 import stat
-import struct
-import sys
-from contextlib import contextmanager
 
 from wsgilint.limits import Limits
 
@@ -63,9 +60,6 @@ def has_wildcard(text: str) -> bool:
 class FileSystem:
     """Read files and list directories, confined to ``root`` when one is given."""
 
-    # Fewer files than this are read in this process: a fork costs ~1-3 ms, a file ~10 us.
-    prefetch_min = 256
-
     def __init__(self, root: str | None = None, cwd: str | None = None, limits: Limits | None = None) -> None:
         self.root = os.path.realpath(root) if root else None
         self.cwd = cwd or os.getcwd()
@@ -87,7 +81,6 @@ class FileSystem:
         # Only resolved names are kept; every open still goes through _dirfd's no-follow descriptors.
         self._links: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
         self.on_read = None  # optional callback(config_path) per file read (progress display)
-        self._prefetch: _Prefetch | None = None
         # With a root: directory path relative to the root ("" is the root) -> an
         # O_PATH descriptor of that directory, or -1 when it could not be opened as a
         # directory without following a symlink. See _dirfd.
@@ -434,12 +427,6 @@ class FileSystem:
         except (OSError, ValueError, ReadError):
             return False
 
-    def same_file(self, a: str, b: str) -> bool:
-        try:
-            return self.resolve(a) == self.resolve(b)
-        except ReadError:
-            return False
-
     def listdir(self, config_path: str) -> list[str]:
         """Entry names of a directory, sorted as httpd sorts them (byte order)."""
         return [name for name, _ in self._entries(config_path)]
@@ -568,11 +555,6 @@ class FileSystem:
                     f"{self.display(config_path)}: {st.st_size} bytes is over the limit of {self.max_file_bytes} "
                     f"(max-file-bytes); not read"
                 )
-        pf = self._prefetch
-        if pf is not None:
-            data = pf.take(config_path)
-            if data is not None:
-                return data
         try:
             return _read_regular(hp, self.max_file_bytes, self._open_file)
         except _NotRegular as exc:
@@ -584,42 +566,6 @@ class FileSystem:
             raise ReadLimitError(f"{self.display(config_path)}: {what} (max-file-bytes); not read") from None
         except OSError as exc:
             raise ReadError(f"cannot read {self.display(config_path)}: {os.strerror(exc.errno or errno.EIO)}") from None
-
-    @contextmanager
-    def prefetching(self, config_paths: list[str]):
-        """Read ``config_paths`` ahead, in this order, in a forked child process, meanwhile.
-
-        For a long Include glob (10k vhost files): the child opens and reads each file on
-        the second core while this process parses the ones before it, and sends their
-        bytes through a pipe; ``read_bytes`` then takes them from there (see _Prefetch).
-        Only files already known as regular files are read ahead, with the same checks
-        as ``read_bytes``; anything unusual is left to ``read_bytes`` itself. Below
-        ``prefetch_min`` files, in a process with threads, or where fork is missing,
-        this does nothing.
-        """
-        pf = None
-        if self._prefetch is None and len(config_paths) >= self.prefetch_min and _can_fork():
-            kinds = self._kinds
-            resolved = self._resolved
-            wanted = {}
-            hosts = []
-            for p in config_paths:
-                if kinds.get(p) == "file" and p not in wanted:
-                    hp = resolved.get(p)
-                    if hp is not None:
-                        wanted[p] = len(hosts)
-                        hosts.append(hp)
-            if len(hosts) >= self.prefetch_min:
-                pf = _Prefetch.start(wanted, hosts, self.max_file_bytes, self._open_file)
-        if pf is None:
-            yield
-            return
-        self._prefetch = pf
-        try:
-            yield
-        finally:
-            self._prefetch = None
-            pf.close()
 
     def charge_load(self, config_path: str) -> None:
         """Count one file load (an Include or ini = of a file) against limits.max_files."""
@@ -688,7 +634,6 @@ def _read_regular(hp: str, max_bytes: int, opener=_open_host) -> bytes:
 
     ``opener`` opens it (FileSystem._open_file: relative to a vetted directory
     descriptor when there is a root). Raises OSError, _NotRegular or _TooBig.
-    Shared by read_bytes and the prefetch child.
     """
     fd = opener(hp)
     try:
@@ -717,152 +662,3 @@ def _read_regular(hp: str, max_bytes: int, opener=_open_host) -> bytes:
     if len(data) > max_bytes:
         raise _TooBig(-1)
     return data
-
-
-def _can_fork() -> bool:
-    """fork() is there and safe: no other thread could be holding a lock the child needs."""
-    if not hasattr(os, "fork") or os.environ.get("WSGILINT_NO_PREFETCH"):
-        return False
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
-
-
-_HEADER = struct.Struct("<IQ")  # file index, byte count (or _FALLBACK)
-_FALLBACK = (1 << 64) - 1  # the child could not read it as a plain regular file: read_bytes decides
-
-
-class _Prefetch:
-    """A child process reading files ahead of the parser, on the other core.
-
-    Reading 10k small files costs ~0.1 s of system calls (open, fstat, read, close);
-    the child does them while the parent parses, and writes ``index, size, bytes``
-    records to a pipe in the order given. The parent takes a file's bytes when it
-    reads it, keeping the records it passes on its way (files not read in the order
-    given). A file the child could not read plainly (gone, grown past the limit, no
-    longer a regular file, ...) comes back as a fallback: ``read_bytes`` reads it
-    itself and reports what it finds, exactly as without a prefetch.
-
-    The child only opens and reads files the parent had already resolved inside the
-    root as regular files, with read_bytes' own checks (_read_regular) and its opener
-    (with a root: relative to the vetted directory descriptors it inherits); it writes
-    nothing but the pipe and ends with os._exit (no atexit handler, no buffer flush).
-    Threads would make fork unsafe; _can_fork refuses then. Measured on the
-    10k-vhost tree: see bench/README.md.
-    """
-
-    def __init__(self, wanted: dict[str, int], pid: int, rfd: int) -> None:
-        self.wanted = wanted
-        self.pid = pid
-        self.pipe = open(rfd, "rb", buffering=1 << 20)
-        self.ready: dict[int, bytes | None] = {}
-        self.last = -1  # index of the last record received
-        self.done = False
-
-    @classmethod
-    def start(cls, wanted: dict[str, int], hosts: list[str], max_bytes: int,
-              opener=_open_host) -> "_Prefetch | None":
-        try:
-            rfd, wfd = os.pipe()
-        except OSError:
-            return None
-        try:
-            import fcntl
-
-            fcntl.fcntl(wfd, fcntl.F_SETPIPE_SZ, 1 << 20)  # fewer wake-ups; best effort
-        except (ImportError, AttributeError, OSError):
-            pass
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(rfd)
-            os.close(wfd)
-            return None
-        if pid == 0:  # the child: read, send, and leave without running anything else
-            try:
-                os.close(rfd)
-                _child(hosts, max_bytes, wfd, opener)
-            finally:
-                os._exit(0)
-        os.close(wfd)
-        return cls(wanted, pid, rfd)
-
-    def take(self, config_path: str) -> bytes | None:
-        """The file's bytes from the child, or None: read it directly."""
-        idx = self.wanted.get(config_path)
-        if idx is None:
-            return None
-        if idx <= self.last:
-            return self.ready.pop(idx, None)  # None too when taken once already
-        while not self.done:
-            got = self._record()
-            if got is None:
-                break
-            i, data = got
-            if i == idx:
-                return data
-            self.ready[i] = data
-        return None
-
-    def _record(self) -> tuple[int, bytes | None] | None:
-        head = self.pipe.read(_HEADER.size)
-        if len(head) < _HEADER.size:
-            self.done = True
-            return None
-        i, n = _HEADER.unpack(head)
-        if n == _FALLBACK:
-            data = None
-        else:
-            data = self.pipe.read(n)
-            if len(data) < n:  # the child died mid-record: what is left is read directly
-                self.done = True
-                return None
-        self.last = i
-        return i, data
-
-    def close(self) -> None:
-        try:
-            self.pipe.close()
-        finally:
-            try:
-                os.kill(self.pid, 9)
-            except OSError:
-                pass
-            try:
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-
-
-def _child(hosts: list[str], max_bytes: int, wfd: int, opener=_open_host) -> None:
-    """The prefetch child's work: each file's record, written in ~256 KiB batches.
-
-    ``opener`` is the parent's FileSystem._open_file: with a root, the child opens each
-    file relative to the (inherited) vetted directory descriptors, as read_bytes does."""
-    pack = _HEADER.pack
-    batch: list[bytes] = []
-    size = 0
-    try:
-        for i, hp in enumerate(hosts):
-            try:
-                data = _read_regular(hp, max_bytes, opener)
-            except Exception:  # noqa: BLE001 - anything unusual is read_bytes' to report
-                batch.append(pack(i, _FALLBACK))
-                size += _HEADER.size
-            else:
-                batch.append(pack(i, len(data)))
-                batch.append(data)
-                size += _HEADER.size + len(data)
-            if size >= 1 << 18:
-                _write_all(wfd, b"".join(batch))
-                batch = []
-                size = 0
-        if batch:
-            _write_all(wfd, b"".join(batch))
-    except OSError:
-        pass  # the parent closed the pipe (it is done, or gone)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]

@@ -46,9 +46,6 @@ class ServiceProfile(FrozenRecord):
     # module/wsgi-file/mount value, a WSGIScriptAlias target, or a URL path starting with /).
     match: tuple[str, ...]
 
-    _fields = ('name', 'upload', 'reads_chunked_itself', 'large_headers', 'url_paths', 'scripts', 'source',
-               'max_body', 'long_requests', 'match')
-
     def __init__(self, name, upload=False, reads_chunked_itself=False, large_headers=False, url_paths=(),
                  scripts=(), source=DEVSTACK_PATHS, max_body=None, long_requests=None, match=()) -> None:
         set_field(self, 'name', name)
@@ -123,8 +120,6 @@ class Default(FrozenRecord):
     value: int
     source: str
 
-    _fields = ('value', 'source')
-
     def __init__(self, value, source) -> None:
         set_field(self, 'value', value)
         set_field(self, 'source', source)
@@ -169,8 +164,6 @@ class Thresholds(FrozenRecord):
     # Apache's default Timeout/ProxyTimeout is 60; going below it cuts long responses
     # (glance image create, keystone with slow LDAP).
     response_timeout: int
-
-    _fields = ('upload_harakiri', 'upload_socket_timeout', 'response_timeout')
 
     def __init__(self, upload_harakiri=600, upload_socket_timeout=10, response_timeout=60) -> None:
         set_field(self, 'upload_harakiri', upload_harakiri)
@@ -280,8 +273,6 @@ class RemovedScript(FrozenRecord):
     version: str  # the service version that removed it ("" when untagged / not a versioned project)
     module: str  # what uWSGI should load instead
     source: str
-
-    _fields = ('script', 'service', 'release', 'version', 'module', 'source')
 
     def __init__(self, script, service, release, version, module, source) -> None:
         set_field(self, 'script', script)

@@ -23,11 +23,6 @@ class Limits(FrozenRecord):
     max_dirs: int  # directories entered by Include of a directory (and symlink steps followed)
     max_regex_work: int  # bounded backtracking steps of one regex taken from a config (saferegex)
 
-    _fields = (
-        'max_files', 'max_file_bytes', 'max_depth', 'max_line_length', 'max_lines', 'max_glob_matches',
-        'max_expansion', 'max_directives', 'max_expanded_bytes', 'max_dirs', 'max_regex_work',
-    )
-
     def __init__(self, max_files=100_000, max_file_bytes=32 * 1024 * 1024, max_depth=256,
                  max_line_length=1024 * 1024, max_lines=1_000_000, max_glob_matches=100_000,
                  max_expansion=64 * 1024, max_directives=1_000_000, max_expanded_bytes=64 * 1024 * 1024,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import posixpath
 from contextlib import contextmanager
 
@@ -12,7 +13,7 @@ from wsgilint.findings import Finding
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.limits import Limits
 from wsgilint.model.build import build_apache, build_uwsgi, identify_user_apps, link
-from wsgilint.model.types import Deployment, InactiveSite, NotStartedIni, ServiceConfig
+from wsgilint.model.types import Deployment, InactiveSite, NotStartedIni, ServiceConfig, Source
 from wsgilint.resolve import apache as apache_resolve
 from wsgilint.resolve import uwsgi as uwsgi_resolve
 from wsgilint.resolve.diagnostics import Diagnostic
@@ -43,12 +44,20 @@ class CheckOptions(Record):
     detect_versions: bool | None
     # Apps of the user's configuration ([tool.wsgilint.apps.NAME]): name -> knowledge.ServiceProfile.
     apps: dict
+    # After the rules (``after_rules``): the user's configuration (wsgilint.config.Config, for its
+    # per-file-ignores), a baseline file, display path -> name to report it under, and the
+    # directory relative paths are relative to there (default: ``cwd``, else the process's).
+    config: object | None
+    baseline: str | None
+    shown_as: dict[str, str]
+    report_cwd: str | None
 
     _fields = ('paths', 'root', 'cwd', 'defines', 'targets', 'engine', 'ignore_comments', 'limits', 'progress',
-               'detect_versions', 'apps')
+               'detect_versions', 'apps', 'config', 'baseline', 'shown_as', 'report_cwd')
 
     def __init__(self, paths=FACTORY, root=None, cwd=None, defines=FACTORY, targets=FACTORY, engine=FACTORY,
-                 ignore_comments=True, limits=FACTORY, progress=None, detect_versions=None, apps=FACTORY) -> None:
+                 ignore_comments=True, limits=FACTORY, progress=None, detect_versions=None, apps=FACTORY,
+                 config=None, baseline=None, shown_as=FACTORY, report_cwd=None) -> None:
         self.paths = [] if paths is FACTORY else paths
         self.root = root
         self.cwd = cwd
@@ -60,21 +69,30 @@ class CheckOptions(Record):
         self.progress = progress
         self.detect_versions = detect_versions
         self.apps = {} if apps is FACTORY else apps
+        self.config = config
+        self.baseline = baseline
+        self.shown_as = {} if shown_as is FACTORY else shown_as
+        self.report_cwd = report_cwd
 
 
 class CheckResult(Record):
     findings: list[Finding]
-    files: list[tuple[str, str]]  # (display path, kind)
     model: Deployment
     skipped: list[tuple[str, str]]
+    baseline_fixed: int  # baseline entries that matched no finding (fixed since?)
 
-    _fields = ('findings', 'files', 'model', 'skipped')
+    _fields = ('findings', 'model', 'skipped', 'baseline_fixed')
 
-    def __init__(self, findings, files, model, skipped) -> None:
+    def __init__(self, findings, model, skipped, baseline_fixed=0) -> None:
         self.findings = findings
-        self.files = files
         self.model = model
         self.skipped = skipped
+        self.baseline_fixed = baseline_fixed
+
+    @property
+    def files(self) -> list[tuple[str, str]]:
+        """(display path, kind) of every file read: ``model.sources``."""
+        return self.model.files
 
 
 def _probe_scripts(fs: FileSystem, model: Deployment) -> dict[str, bool]:
@@ -124,7 +142,13 @@ def run(options: CheckOptions) -> CheckResult:
 
 
 def _run(options: CheckOptions) -> CheckResult:
-    fs = FileSystem(options.root, cwd=options.cwd, limits=options.limits)
+    from wsgilint import inputs  # issue 16 #4-5: a tree holding etc/ is a root; nothing outside the named paths
+
+    note = inputs.imply_root(options)
+    if options.root is None and options.paths:  # read only under the named paths (wsgilint.inputs)
+        fs = inputs.ScopedFileSystem(options.paths, cwd=options.cwd, limits=options.limits)
+    else:
+        fs = FileSystem(options.root, cwd=options.cwd, limits=options.limits)
     fs.on_read = options.progress
     plan = discover_mod.discover(fs, options.paths)
     targets = options.targets
@@ -183,36 +207,9 @@ def _run(options: CheckOptions) -> CheckResult:
     if detect:
         model.present = _probe_scripts(fs, model)
 
-    files: list[tuple[str, str]] = []
-    seen = set()
-    for server in model.apache:
-        for f in server.config.files:
-            if f.source.path not in seen:
-                seen.add(f.source.path)
-                files.append((f.source.path, "apache"))
-    for ngx in model.nginx:
-        for nf in ngx.config.files:
-            if nf.source.path not in seen:
-                seen.add(nf.source.path)
-                files.append((nf.source.path, "nginx"))
-    for app in model.uwsgi:
-        for src in app.config.files:
-            if src.path not in seen:
-                seen.add(src.path)
-                files.append((src.path, "uwsgi"))
-    for site in model.inactive_sites:
-        if site.path not in seen:
-            seen.add(site.path)
-            files.append((site.path, "apache-inactive"))
-    for ns in model.not_started:
-        if ns.path not in seen:
-            seen.add(ns.path)
-            files.append((ns.path, "uwsgi-not-started"))
-    for sc in model.service_configs:
-        if sc.path not in seen:
-            seen.add(sc.path)
-            files.append((sc.path, "service"))
-    model.files = files
+    model.sources = _sources(model)
+    inputs.finish(fs, plan, model)  # templates: one finding each; refused outside reads
+    files = model.sources
     # A configuration wsgilint crashed on was found (its WSG002 names it): report that, do
     # not say that nothing was found (../shared/hostile/crash-diagnostic-lost).
     if not files and not any(d.code == "internal-error" for d in model.diagnostics):
@@ -220,14 +217,120 @@ def _run(options: CheckOptions) -> CheckResult:
         if reasons:
             raise NothingRead(reasons[0])
         if plan.skipped:
-            raise NothingRead(f"nothing to check: {plan.skipped[0][0]}: {plan.skipped[0][1]}")
+            raise NothingRead(f"nothing to check: {fs.display(plan.skipped[0][0])}: {plan.skipped[0][1]}")
         where = ", ".join(options.paths) if options.paths else "the standard places (/etc/apache2, /etc/httpd, /etc/nginx, /etc/uwsgi)"
         raise NothingRead(f"no Apache, nginx or uWSGI configuration found in {where}")
 
-    # Inline `# wsgilint: ignore[...]` comments are applied here (and unused ones reported).
-    findings = suppress.run_rules(registry.all_rules(), model, options.engine,
-                                  honour_comments=options.ignore_comments)
-    return CheckResult(findings, files, model, [(fs.display(p), why) for p, why in plan.skipped])
+    result = CheckResult([], model, [(fs.display(p), why) for p, why in plan.skipped])
+    result.notes = [note] if note else []  # shown on stderr by the CLI (wsgilint.inputs.imply_root)
+    result.findings = after_rules(result, options, _run_rules(model, options))
+    return result
+
+
+def _sources(model: Deployment) -> list[Source]:
+    """Every file the model was built from, once per path, in report order: Apache, nginx,
+    uWSGI, inactive sites, inis nothing starts, service configs."""
+    out: list[Source] = []
+    seen: set[str] = set()
+
+    def add(path: str, kind: str, source: SourceFile) -> None:
+        if path not in seen:
+            seen.add(path)
+            out.append(Source(path, kind, source))
+
+    for server in model.apache:
+        for f in server.config.files:
+            add(f.source.path, "apache", f.source)
+    for ngx in model.nginx:
+        for nf in ngx.config.files:
+            add(nf.source.path, "nginx", nf.source)
+    for app in model.uwsgi:
+        for src in app.config.files:
+            add(src.path, "uwsgi", src)
+    for site in model.inactive_sites:
+        add(site.path, "apache-inactive", site.source)
+    for ns in model.not_started:
+        add(ns.path, "uwsgi-not-started", ns.source)
+    for sc in model.service_configs:
+        add(sc.path, "service", sc.source)
+    return out
+
+
+def _run_rules(model: Deployment, options: CheckOptions) -> tuple[list[Finding], list]:
+    """Run the selected rules (and, when unused suppressions are reported, the rules a
+    suppression comment names: whether it is used must not depend on --select). Findings
+    carry each rule's own severity; ``after_rules`` applies the rest."""
+    sups = suppress.collect(model) if options.ignore_comments else []
+    opts = options.engine
+    run = engine.EngineOptions(selected=opts.selected, ignored=opts.ignored)
+    if sups and suppress.enabled(opts, suppress.UNUSED_ID):
+        named = {rid for s in sups for rid in s.rule_ids}
+        if any(not suppress.enabled(opts, rid) for rid in named):
+            selected = None if opts.selected is None else set(opts.selected) | named
+            run = engine.EngineOptions(selected=selected, ignored=set(opts.ignored) - named)
+    return engine.run(registry.all_rules(), model, run), sups
+
+
+def after_rules(result: CheckResult, options: CheckOptions, ran: tuple[list[Finding], list]) -> list[Finding]:
+    """The one post-rule stage: every filter and override of findings, in this order.
+
+    1. inline suppressions (``# wsgilint: ignore[...]``, wsgilint.suppress) drop what they cover;
+    2. findings of rules run only to judge a suppression (not selected, or ignored) are dropped;
+    3. unused suppressions become WSG009 findings (when WSG009 is selected);
+    4. severity overrides (``[tool.wsgilint.severity]``);
+    5. ``shown_as`` renames (stdin, --file-path-in-report: the name the user gave);
+    6. per-file ignores (``[tool.wsgilint.per-file-ignores]``, ``options.config``);
+    7. the baseline (``options.baseline``): findings recorded there are dropped and
+       ``result.baseline_fixed`` counts the entries that matched nothing.
+
+    ``pipeline.run`` calls it, so the library and the CLI filter alike (tests/test_post_rules.py).
+    """
+    findings, sups = ran
+    opts = options.engine
+    if sups:
+        findings = suppress.apply(sups, findings, opts)
+    overrides = opts.severity_overrides
+    if overrides:
+        for f in findings:
+            level = overrides.get(f.rule.id)
+            if level is not None:
+                f.severity = level
+    if options.shown_as:
+        _rename(findings, result.model, options.shown_as)
+    cfg = options.config
+    if cfg is not None and cfg.per_file_ignores:
+        from wsgilint import config as config_mod
+
+        cwd = options.report_cwd or options.cwd or os.getcwd()
+        findings = [f for f in findings if f.rule.id not in
+                    config_mod.ignored_by_path(cfg, f.path, cwd=cwd, root=options.root)]
+    if options.baseline:
+        findings = apply_baseline(result, findings, options)
+    return findings
+
+
+def apply_baseline(result: CheckResult, findings: list[Finding], options: CheckOptions) -> list[Finding]:
+    """Step 7 of ``after_rules``: drop the findings ``options.baseline`` records (raises
+    baseline.BaselineError for a file that is not a baseline)."""
+    from wsgilint import baseline, context
+
+    keys = baseline.load(options.baseline)
+    context.annotate(findings)
+    cwd = options.report_cwd or options.cwd or os.getcwd()
+    findings, result.baseline_fixed = baseline.filter_new(findings, keys, options.baseline, cwd=cwd)
+    return findings
+
+
+def _rename(findings: list[Finding], model: Deployment, shown_as: dict[str, str]) -> None:
+    """Findings and sources on a temporary copy are reported under the name the user gave."""
+    for f in findings:
+        name = shown_as.get(f.path)
+        if name is not None:
+            f.path = name
+    for src in model.sources:
+        name = shown_as.get(src.path)
+        if name is not None:
+            src.path = name
 
 
 def _nginx(fs: FileSystem, plan, model: Deployment) -> None:

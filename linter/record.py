@@ -7,11 +7,15 @@ machine, and 36 classes (plus the dataclasses module) sit on the path of every c
 out, so it is in the bytecode cache, and take ``__repr__``, ``__eq__`` and ``__hash__``
 from these bases, driven by three class attributes:
 
-- ``_fields``: every field, in order (what ``dataclasses.fields`` lists; a class with
-  ``__slots__`` writes ``_fields = __slots__``);
-- ``_repr_fields``: those ``__repr__`` shows (dataclass ``repr=True``; default: all);
-- ``_eq_fields``: those ``__eq__`` and, for frozen classes, ``__hash__`` compare
-  (default: all).
+- ``_fields``: every field, in order (what ``dataclasses.fields`` lists), derived once
+  per class from its own annotations (names not starting with ``__``);
+- ``_repr_fields``: those ``__repr__`` shows (dataclass ``repr=True``): all but the ones
+  a class lists in ``_not_shown``;
+- ``_eq_fields``: those ``__eq__`` and, for frozen classes, ``__hash__`` compare: all but
+  the ones a class lists in ``_not_compared``.
+
+A class may still spell any of the three out (older code does); tests/test_record.py
+checks them against the annotations either way.
 
 The semantics are dataclasses': ``__eq__`` compares the fields of two instances of the
 same class, ``Record`` instances are unhashable (``eq=True`` without ``frozen``),
@@ -35,15 +39,21 @@ class Record:
     _fields: tuple[str, ...] = ()
     _repr_fields: tuple[str, ...] = ()
     _eq_fields: tuple[str, ...] = ()
+    _not_shown: tuple[str, ...] = ()
+    _not_compared: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
-        # Shown and compared: every field unless the class lists fewer (as dataclasses'
+        # Fields from the annotations (each written once, in the class body); shown and
+        # compared unless listed in _not_shown / _not_compared (dataclasses'
         # field(repr=False, compare=False)), so only the exceptions are written out.
         super().__init_subclass__(**kwargs)
-        if "_repr_fields" not in cls.__dict__:
-            cls._repr_fields = cls._fields
-        if "_eq_fields" not in cls.__dict__:
-            cls._eq_fields = cls._fields
+        own = cls.__dict__
+        if "_fields" not in own:
+            cls._fields = tuple(n for n in own.get("__annotations__", ()) if not n.startswith("__"))
+        if "_repr_fields" not in own:
+            cls._repr_fields = tuple(n for n in cls._fields if n not in cls._not_shown)
+        if "_eq_fields" not in own:
+            cls._eq_fields = tuple(n for n in cls._fields if n not in cls._not_compared)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_fields)

@@ -10,7 +10,9 @@ from wsgilint.record import FrozenRecord
 class SourceFile:
     """One file as read: its display path, its decoded text and a table of line starts."""
 
-    __slots__ = ("path", "text", "kind", "_starts", "_lookups")
+    # ``parsed``: the parse of ``text`` a resolver made with the default limits (None: not kept),
+    # walked again by wsgilint.context instead of a second parse (bench/README.md, 2026-12-02, issue 17 part 2).
+    __slots__ = ("path", "text", "kind", "_starts", "_lookups", "parsed")
 
     def __init__(self, path: str, text: str, kind: str = "") -> None:
         self.path = path
@@ -18,6 +20,7 @@ class SourceFile:
         self.kind = kind
         self._starts: list[int] | None = None
         self._lookups = 0
+        self.parsed = None
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -77,7 +80,6 @@ class Span(FrozenRecord):
     end: int
 
     __slots__ = ('source', 'start', 'end')
-    _fields = __slots__
 
     def __init__(self, source: SourceFile, start: int, end: int) -> None:
         # Frozen: the generated __init__ sets each field through object.__setattr__; the

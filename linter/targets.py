@@ -38,8 +38,6 @@ class Target(FrozenRecord):
     origin: str  # COMMAND_LINE, CONFIG or DETECTED
     source: str  # the option, the config file, or the file (and package) it was read from
 
-    _fields = ('component', 'value', 'origin', 'source')
-
     def __init__(self, component, value, origin, source) -> None:
         set_field(self, 'component', component)
         set_field(self, 'value', value)
@@ -66,8 +64,6 @@ class Targets(Record):
     """Every version known for one check (component -> Target)."""
 
     entries: dict[str, Target]
-
-    _fields = ('entries',)
 
     def __init__(self, entries=FACTORY) -> None:
         self.entries = {} if entries is FACTORY else entries

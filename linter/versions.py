@@ -78,7 +78,6 @@ class Detected(FrozenRecord):
     """One component's version as the tree records it."""
 
     __slots__ = ("component", "version", "source")
-    _fields = __slots__
 
     component: str  # one of COMPONENTS
     version: str  # upstream version: "2.0.21", "25.0.0"

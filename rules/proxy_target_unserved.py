@@ -40,7 +40,7 @@ ProxyPass /share http://127.0.0.1:61999 retry=0
 - https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html
 """
 
-from wsgilint.findings import ERROR, Hit, Rule
+from wsgilint.findings import ERROR, WARNING, Hit, Rule
 from wsgilint.model.types import Deployment
 
 _SHOWN = 5  # binds named in one message
@@ -55,6 +55,11 @@ def check(model: Deployment):
     listening = ", ".join(str(a) for a in binds[:_SHOWN]) or "nothing"
     if len(binds) > _SHOWN:
         listening += f" and {len(binds) - _SHOWN} more"
+    # uWSGI inis found but not read (permission denied, outside the checked paths): a route to a
+    # socket nobody read may be served by one of them; say so instead of calling it unserved.
+    unread = [d.path or d.span.source.path for d in model.diagnostics
+              if d.code in ("file-unreadable", "outside-checked-paths") and
+              ((d.path or "").endswith(".ini") or d.span is not None and d.span.source.kind == "uwsgi")]
     for route in model.routes:
         if not route.protocol or route.address is None or route.backend is not None:
             continue
@@ -62,6 +67,12 @@ def check(model: Deployment):
             continue  # it reaches another front end in the check (nginx in front of Apache)
         a = route.address
         if not a.connects_locally:
+            continue
+        if unread:
+            more = f" (or {len(unread) - 1} more)" if len(unread) > 1 else ""
+            yield Hit(route.target_span(), f"no uWSGI that was read listens on {a} for {route.path}; it may be "
+                      f"served by {unread[0]}{more}, which could not be read (see WSG004/WSG012)",
+                      severity=WARNING, service=route.service)
             continue
         yield Hit(
             route.target_span(),

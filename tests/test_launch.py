@@ -84,7 +84,10 @@ def test_without_the_init_script_apps_enabled_is_read_alone(tmp_path):
 
 def test_launchers_need_a_whole_tree():
     # A directory named without --root is not a root: the host's /etc/systemd is never read for it.
-    result = check([DEBIAN], cwd=DEBIAN.parent)
+    # (DEBIAN itself holds etc/uwsgi, so `check DEBIAN` is now checked as a root, issue 16 #4:
+    # its etc/ is the directory that is not one.)
+    result = check([DEBIAN / "etc"], cwd=DEBIAN.parent)
+    assert result.model.uwsgi
     assert all(a.config.launcher is None for a in result.model.uwsgi)
 
 

@@ -75,3 +75,82 @@ def test_base_modules_import_nothing_from_wsgilint_at_run_time():
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("wsgilint") \
                     and node.module != "wsgilint.record":
                 raise AssertionError(f"{name}:{node.lineno} imports {node.module}")
+
+
+def _module_files() -> dict[str, Path]:
+    """wsgilint module name -> file (wsgilint is linter/, wsgilint.rules is rules/)."""
+    out = {}
+    for base, pkg in ((LINTER, "wsgilint"), (RULES, "wsgilint.rules")):
+        for path in base.rglob("*.py"):
+            rel = path.relative_to(base).with_suffix("")
+            parts = [p for p in rel.parts if p != "__init__"]
+            out[".".join([pkg, *parts])] = path
+    return out
+
+
+def _runtime_imports(path: Path, name: str, modules: dict[str, Path]) -> set[str]:
+    """The wsgilint modules ``name`` imports anywhere (module level or inside functions), but not
+    under ``if TYPE_CHECKING:`` (never run). ``from wsgilint import x`` names the module x when it is one."""
+    tree = ast.parse(path.read_text(), str(path))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            skip.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - (node.level - 1)]
+                mod = ".".join(base + ([mod] if mod else []))
+            out.add(mod)
+            out.update(f"{mod}.{a.name}" for a in node.names)
+    return {m for m in out if m in modules and m != name}
+
+
+def test_no_import_cycle_among_wsgilint_modules():
+    """Static, from the AST, function-level imports included: no wsgilint module reaches itself
+    (wsgilint.cli and wsgilint.cli_app share wsgilint.check_cmd instead of importing each other)."""
+    modules = _module_files()
+    graph = {name: _runtime_imports(path, name, modules) for name, path in modules.items()}
+    # A package's __init__ is imported with each of its submodules: not an edge of its own.
+    graph = {n: {m for m in deps if not n.startswith(m + ".")} for n, deps in graph.items()}
+    cycles = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        stack.append(n)
+        for m in sorted(graph[n]):
+            if state.get(m) == 1:
+                cycles.append(stack[stack.index(m):] + [m])
+            elif m not in state:
+                visit(m)
+        stack.pop()
+        state[n] = 2
+
+    for n in sorted(graph):
+        if n not in state:
+            visit(n)
+    assert not cycles, [" -> ".join(c) for c in cycles]
+
+
+def test_parse_layer_does_not_import_the_resolve_layer():
+    modules = _module_files()
+    bad = [(name, m) for name, path in modules.items() if name.startswith("wsgilint.parse")
+           for m in _runtime_imports(path, name, modules) if m.startswith("wsgilint.resolve")]
+    assert not bad, bad
+
+
+def test_cycle_detection_sees_function_level_imports(tmp_path):
+    """The detector is not vacuous: a lazy import inside a function is an edge."""
+    mod = tmp_path / "m.py"
+    mod.write_text("def f():\n    from wsgilint import cli_app\n")
+    assert "wsgilint.cli_app" in _runtime_imports(mod, "wsgilint.m", {**_module_files(), "wsgilint.m": mod})

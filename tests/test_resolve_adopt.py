@@ -1,10 +1,11 @@
-"""The resolver adopts parse leaves as their own directives the first time it walks a file.
+"""Resolved directives point at immutable parse nodes; the parse tree keeps its own links.
 
-A leaf needing no ${VAR} expansion is not wrapped in a Directive: the parse Node gets its
-resolved ``parent`` and serves the Directive interface itself. These tests pin down that
-an adopted tree reads exactly as a wrapped one would: same keys, words, spans, parents
-and argument spans; that a file included twice gets its own objects the second time; and
-that an expanded leaf is wrapped (its words differ from the parsed ones).
+Every directive the resolver keeps is a Directive(node, args, parent) whose ``node`` is
+the parse Node it came from (no parse leaf is "adopted" as its own directive any more:
+issue 17, item 1). These tests pin down that the resolved tree reads as before (keys,
+words, spans, parents, argument spans), that resolving changes no parse node (its
+``parent`` stays the section it was parsed in), and that a file included twice gets its
+own directives over one parse.
 """
 
 from __future__ import annotations
@@ -43,13 +44,11 @@ def _resolve(root: Path):
     return apache_resolve.resolve(FileSystem(None), str(root / "httpd.conf"))
 
 
-def test_adopted_leaves_read_as_directives(tmp_path):
+def test_every_directive_wraps_its_parse_node(tmp_path):
     cfg = _resolve(_tree(tmp_path))
     every = list(cfg.tree.iter())
     leaves = [d for d in every if d.children is None]
-    kinds = {d.key: type(d) for d in leaves}
-    assert kinds["servername"] is Node and kinds["loglevel"] is Node  # adopted (LogLevel via IfModule)
-    assert kinds["proxypass"] is Directive  # ${PORT} expanded: wrapped
+    assert every and all(type(d) is Directive and type(d.node) is Node for d in every)
     for d in every:
         assert d in d.parent.children  # every directive is among its parent's children
         assert d.node.key == d.key and d.span.text.split()[0].lower().lstrip("<") == d.key.lstrip("<")
@@ -70,11 +69,29 @@ def test_a_file_included_twice_gets_its_own_directives(tmp_path):
     assert len(headers) == 2
     first, second = headers
     assert first is not second
-    assert type(first) is Node and type(second) is Directive  # adopted once, then wrapped
+    assert type(first) is Directive and type(second) is Directive
     assert first.parent.key == "<location" and second.parent.key == "<virtualhost"
-    assert second.node is first  # the same parsed line
+    assert second.node is first.node  # the same parsed line, parsed once
     assert first.args == second.args == ["set", "X-Common", "yes"]
     assert first.span == second.span and first.arg_span(2) == second.arg_span(2)
     assert first.arg_span(2).text == '"yes"'
     requires = cfg.index.by_key()["require"]
     assert [r.parent.key for r in requires] == ["<location", "<virtualhost"]
+
+
+def test_resolving_changes_no_parse_node(tmp_path):
+    """The parse tree keeps its own links: a leaf's parent is the section it was parsed in
+    (the IfModule the resolver dropped, None at a file's top level), before and after."""
+    from wsgilint.parse import apache as parser
+
+    cfg = _resolve(_tree(tmp_path))
+    log = next(d for d in cfg.tree.iter() if d.key == "loglevel")
+    assert log.parent.key == "<virtualhost"  # resolved: the IfModule is gone
+    assert log.node.parent.key == "<ifmodule"  # parsed: still inside it
+    assert log.node.parent.parent.key == "<virtualhost" and log.node.parent.parent.parent is None
+    headers = cfg.index.by_key()["header"]
+    assert headers[0].node.parent is None  # top level of snip/common.conf, though included in a Location
+    for d in cfg.tree.iter():  # each parse node sits among its parse parent's children
+        p = d.node.parent
+        assert p is None or any(c is d.node for c in p.children)
+        assert p is None or type(p) is Node

@@ -52,8 +52,6 @@ class LaunchPlan(Record):
     # no other launcher in the tree does)
     not_started: dict[str, "NotStarted"]
 
-    _fields = ('launchers', 'inis', 'inherited', 'emperors', 'not_started')
-
     def __init__(self, launchers=FACTORY, inis=FACTORY, inherited=FACTORY, emperors=FACTORY,
                  not_started=FACTORY) -> None:
         self.launchers = {} if launchers is FACTORY else launchers

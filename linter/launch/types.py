@@ -17,8 +17,6 @@ class Arg(Record):
     line: int
     main: bool
 
-    _fields = ('kind', 'key', 'value', 'line', 'main')
-
     def __init__(self, kind, key, value, line=0, main=False) -> None:
         self.kind = kind
         self.key = key
@@ -50,9 +48,6 @@ class Launcher(Record):
     runtime_directories: list[str]
     private_tmp: bool | None
     environment: dict[str, str]
-
-    _fields = ('kind', 'name', 'path', 'text', 'env', 'args', 'stop_signal', 'stop_source', 'user', 'group',
-               'runtime_directories', 'private_tmp', 'environment')
 
     def __init__(self, kind, name, path, text="", env=FACTORY, args=FACTORY, stop_signal=None, stop_source="",
                  user=None, group=None, runtime_directories=FACTORY, private_tmp=None, environment=FACTORY) -> None:
@@ -88,8 +83,7 @@ class NotStarted(Record):
     launcher_text: str
     line: int
 
-    _fields = ('ini', 'reason', 'launcher_path', 'launcher_text', 'line')
-    _repr_fields = ('ini', 'reason', 'launcher_path', 'line')
+    _not_shown = ('launcher_text',)
 
     def __init__(self, ini, reason, launcher_path, launcher_text="", line=0) -> None:
         self.ini = ini

@@ -42,15 +42,9 @@ _FILES_KEYS = ("<files", "<filesmatch")
 _SECTION_KEYS = frozenset(_LOCATION_KEYS + _DIRECTORY_KEYS + _FILES_KEYS)
 
 
-def normalize_socket_path(path: str) -> str:
-    """/var/run is a link to /run on every current distribution; ``unix:///p`` is ``unix:/p`` to httpd
-    (knowledge.UDS_EMPTY_HOST_SINCE) and to the kernel (repeated slashes are one)."""
-    if "//" in path:
-        path = _SLASHES.sub("/", path)
-    return "/run/" + path[len("/var/run/"):] if path.startswith("/var/run/") else path
-
-
-_SLASHES = re.compile(r"/{2,}")
+# normalize_socket_path lives in model.types, beside the other address helpers: build_nginx uses it
+# too, and importing it from here made build -> chain -> build_nginx -> build a cycle (tests/test_layers.py).
+from wsgilint.model.types import normalize_socket_path  # noqa: E402
 
 
 def parse_proxy_target(target: str) -> tuple[str, Address | None, str]:

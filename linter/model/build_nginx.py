@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from wsgilint import knowledge
-from wsgilint.model.build import normalize_socket_path
-from wsgilint.model.types import Address, NginxServer, Route
+from wsgilint.model.types import Address, NginxServer, Route, normalize_socket_path
 from wsgilint.numbers import parse_duration, parse_int
 from wsgilint.numbers import parse_size as parse_size_text
 from wsgilint.resolve.nginx import Directive, NginxConfig

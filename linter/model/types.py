@@ -603,6 +603,33 @@ class ServiceConfig(Record):
         return Span(self.source, entry.start, entry.end)
 
 
+def normalize_socket_path(path: str) -> str:
+    """/var/run is a link to /run on every current distribution; ``unix:///p`` is ``unix:/p`` to httpd
+    (wsgilint.knowledge.UDS_EMPTY_HOST_SINCE) and to the kernel (repeated slashes are one)."""
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
+    return "/run/" + path[len("/var/run/"):] if path.startswith("/var/run/") else path
+
+
+_SLASHES = re.compile(r"/{2,}")
+
+
+class Source(Record):
+    """One file the check read: its display path, its kind (apache, nginx, uwsgi, apache-inactive,
+    uwsgi-not-started, service) and its text. ``Deployment.sources`` lists each path once."""
+
+    path: str
+    kind: str
+    source: "SourceFile"
+
+    _fields = ('path', 'kind', 'source')
+
+    def __init__(self, path, kind, source) -> None:
+        self.path = path
+        self.kind = kind
+        self.source = source
+
+
 class Deployment(Record):
     """Everything one check read, linked together."""
 
@@ -611,11 +638,11 @@ class Deployment(Record):
     nginx: list[NginxServer]
     diagnostics: list["Diagnostic"]
     inactive_sites: list[InactiveSite]
-    files: list[tuple[str, str]]  # (display path, kind)
+    # Every file read, once per path, in report order (pipeline._sources): the one list the
+    # reports, suppression comments and the post-rule stage use.
+    sources: list[Source]
     targets: Targets
     uwsgi_scanned: bool
-    # uWSGI inis nothing in the tree starts (read only when the tree holds their service's launcher)
-    not_started: list[NotStartedIni]
     service_configs: list[ServiceConfig]  # only those actually read
     # What the tree shows of files the configs name but wsgilint does not read (WSGI scripts):
     # path -> True (a file), False (missing while its directory is in the tree); paths whose
@@ -624,23 +651,25 @@ class Deployment(Record):
     present: dict[str, bool]
     # Apps described by the user's configuration ([tool.wsgilint.apps.NAME]): name -> profile.
     apps: dict[str, "ServiceProfile"]
+    # uWSGI inis nothing in the tree starts (read only when the tree holds their service's launcher)
+    not_started: list[NotStartedIni]
     _reach: dict[int, list[Route]] | None  # routes_to() index, built on first use (after link())
 
     _fields = (
-        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'files', 'targets', 'uwsgi_scanned',
+        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'sources', 'targets', 'uwsgi_scanned',
         'service_configs', 'present', 'apps', 'not_started', '_reach',
     )
     _repr_fields = _eq_fields = _fields[:-1]
 
     def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
-                 files=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
+                 sources=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
                  present=FACTORY, apps=FACTORY, not_started=FACTORY) -> None:
         self.apache = [] if apache is FACTORY else apache
         self.uwsgi = [] if uwsgi is FACTORY else uwsgi
         self.nginx = [] if nginx is FACTORY else nginx
         self.diagnostics = [] if diagnostics is FACTORY else diagnostics
         self.inactive_sites = [] if inactive_sites is FACTORY else inactive_sites
-        self.files = [] if files is FACTORY else files
+        self.sources = [] if sources is FACTORY else sources
         self.targets = Targets() if targets is FACTORY else targets
         self.uwsgi_scanned = uwsgi_scanned
         self.service_configs = [] if service_configs is FACTORY else service_configs
@@ -648,6 +677,11 @@ class Deployment(Record):
         self.apps = {} if apps is FACTORY else apps
         self.not_started = [] if not_started is FACTORY else not_started
         self._reach = None
+
+    @property
+    def files(self) -> list[tuple[str, str]]:
+        """(display path, kind) of every file read (the JSON report's ``files``)."""
+        return [(s.path, s.kind) for s in self.sources]
 
     def service_config(self, service: str | None) -> ServiceConfig | None:
         """The config read for ``service`` (the last one given wins), or None when none was read."""

@@ -32,7 +32,6 @@ from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
 from wsgilint.limits import Limits
 from wsgilint.parse.syntax import ParsedFile, SyntaxProblem
 from wsgilint.source import SourceFile, Span
-from wsgilint.tree import TreeNode
 
 # One word as ap_getword_conf reads it: a quoted string (a backslash escapes the
 # quote or a backslash; an unterminated quote runs to the end), or a run of non-space.
@@ -96,19 +95,16 @@ def _split_quoted(raw: str) -> list[str]:
     return split_words(raw)
 
 
-class Node(TreeNode):
+class Node:
     """A directive (``children is None``) or a section (``children`` is a list).
 
     ``raw`` is the argument text as written (for sections, without the final ``>``);
     ``args`` are its words with quotes removed. ``start``/``end`` cover the logical
     line; ``close_start``/``close_end`` the closing tag of a section. ``_raw_start`` is
     where ``raw`` starts: relative to ``start`` on one physical line, an index into the
-    joined logical line when ``_segments`` maps continuation lines.
-
-    A leaf is also a TreeNode: the resolver adopts a leaf as its own resolved directive
-    the first time it walks the file (no wrapper object for 100k leaves; see
-    resolve.apache._Resolver.walk). ``parent`` is the enclosing section as parsed
-    until then, the resolved one after: only the resolver's own parse trees are adopted.
+    joined logical line when ``_segments`` maps continuation lines. ``parent`` is the
+    enclosing section as parsed (None at top level); nothing changes a node after parsing
+    (the resolver's Directive points at it: resolve.apache).
     """
 
     # _parse_plain sets every slot itself (no __init__ call): a new slot goes there too.
@@ -145,15 +141,6 @@ class Node(TreeNode):
         k = bisect_right(starts, idx) - 1
         seg_logical, seg_file = self._segments[k]
         return seg_file + (idx - seg_logical)
-
-    # -- as a resolved directive (an adopted leaf: see the class docstring) ------------
-    @property
-    def node(self) -> "Node":
-        return self
-
-    @property
-    def file(self) -> str:
-        return self.source.path
 
     @property
     def span(self) -> Span:
@@ -292,19 +279,7 @@ def _parse_plain(text: str, src: SourceFile, limits: Limits, result: ParsedFile,
                     top.close_end = dend
                     stack.pop()
                 else:
-                    cname = name[2:-1] if name[-1] == ">" else name[2:]
-                    if top is None:
-                        problems.append(SyntaxProblem(dstart, dend, f"{name} without matching <{cname}> section"))
-                        continue
-                    problems.append(SyntaxProblem(
-                        dstart, dend, f"{name}> directive missing closing '>'" if name[-1] != ">" else
-                        f"Expected </{top.name[1:]}> but saw {name}"))
-                    for k in range(len(stack) - 1, max(-1, len(stack) - 1 - _RECOVER_LOOKBACK), -1):
-                        if stack[k].key[1:] == cname.lower():
-                            for open_node in stack[k:]:
-                                open_node.close_start, open_node.close_end = dstart, dend
-                            del stack[k:]
-                            break
+                    _misclosed(stack, name, dstart, dend, problems)
                 if stack:
                     top = stack[-1]
                     children = top.children
@@ -367,9 +342,7 @@ def _parse_plain(text: str, src: SourceFile, limits: Limits, result: ParsedFile,
                 node.parent = None
                 if not depth_reported:
                     depth_reported = True
-                    problems.append(SyntaxProblem(
-                        dstart, dend, f"sections nested deeper than {max_depth} levels (max-depth); "
-                        f"the deeper ones are not checked", code="limit-exceeded"))
+                    problems.append(_too_deep(dstart, dend, max_depth))
             else:
                 node.parent = top
                 children.append(node)
@@ -523,28 +496,14 @@ def _parse_general(text: str, src: SourceFile, limits: Limits, result: ParsedFil
         if name[0] == "<":
             if len(name) > 1 and name[1] == "/":
                 # Closing tag: httpd strips the last character of the word and compares.
-                cname = name[2:-1] if name.endswith(">") else name[2:]
-                if not stack:
-                    problems.append(SyntaxProblem(dstart, dend, f"{name} without matching <{cname}> section"))
-                    continue
-                top = stack[-1]
                 # httpd (checked on 2.4.71): the closing *word* must end with '>'
                 # ("</Location >" and "</Location>junk" are "missing closing '>'");
                 # words after a correct closer ("</Location> junk") are ignored.
-                if not name.endswith(">") or cname.lower() != top.key[1:]:
-                    problems.append(SyntaxProblem(
-                        dstart, dend, f"{name}> directive missing closing '>'" if not name.endswith(">") else
-                        f"Expected </{top.name[1:]}> but saw {name}"))
-                    # Recover like a human would: close the matching open section if any
-                    # (looking back a bounded distance: a hostile file may nest 20k deep).
-                    for k in range(len(stack) - 1, max(-1, len(stack) - 1 - _RECOVER_LOOKBACK), -1):
-                        if stack[k].key[1:] == cname.lower():
-                            for open_node in stack[k:]:
-                                open_node.close_start, open_node.close_end = dstart, dend
-                            del stack[k:]
-                            break
+                if not stack or not name.endswith(">") or name[2:-1].lower() != stack[-1].key[1:]:
+                    _misclosed(stack, name, dstart, dend, problems)
                     children = stack[-1].children if stack else nodes
                     continue
+                top = stack[-1]
                 top.close_start, top.close_end = dstart, dend
                 stack.pop()
                 children = stack[-1].children if stack else nodes
@@ -569,9 +528,7 @@ def _parse_general(text: str, src: SourceFile, limits: Limits, result: ParsedFil
                 # Too deep: keep matching its closing tag, but leave it (and its body) out.
                 if not depth_reported:
                     depth_reported = True
-                    problems.append(SyntaxProblem(
-                        dstart, dend, f"sections nested deeper than {max_depth} levels (max-depth); "
-                        f"the deeper ones are not checked", code="limit-exceeded"))
+                    problems.append(_too_deep(dstart, dend, max_depth))
             else:
                 if stack:
                     node.parent = stack[-1]
@@ -586,6 +543,33 @@ def _parse_general(text: str, src: SourceFile, limits: Limits, result: ParsedFil
     for open_node in reversed(stack[:max_depth]):
         problems.append(SyntaxProblem(open_node.start, open_node.end, f"{open_node.name}> was not closed."))
 
+
+def _misclosed(stack: list[Node], name: str, dstart: int, dend: int, problems: list[SyntaxProblem]) -> None:
+    """A closing tag that does not close the innermost open section (both parser paths).
+
+    httpd refuses it; we report it and recover like a human would: close the matching open
+    section if any, looking back a bounded distance (a hostile file may nest 20k deep).
+    """
+    cname = name[2:-1] if name[-1] == ">" else name[2:]
+    if not stack:
+        problems.append(SyntaxProblem(dstart, dend, f"{name} without matching <{cname}> section"))
+        return
+    problems.append(SyntaxProblem(
+        dstart, dend, f"{name}> directive missing closing '>'" if name[-1] != ">" else
+        f"Expected </{stack[-1].name[1:]}> but saw {name}"))
+    want = cname.lower()
+    for k in range(len(stack) - 1, max(-1, len(stack) - 1 - _RECOVER_LOOKBACK), -1):
+        if stack[k].key[1:] == want:
+            for open_node in stack[k:]:
+                open_node.close_start, open_node.close_end = dstart, dend
+            del stack[k:]
+            return
+
+
+def _too_deep(dstart: int, dend: int, max_depth: int) -> SyntaxProblem:
+    """The one problem for sections nested past max-depth (matched, then dropped)."""
+    return SyntaxProblem(dstart, dend, f"sections nested deeper than {max_depth} levels (max-depth); "
+                         f"the deeper ones are not checked", code="limit-exceeded")
 
 
 def _map(segments: list[tuple[int, int]], idx: int) -> int:

@@ -15,8 +15,6 @@ class SyntaxProblem(FrozenRecord):
     message: str
     code: str
 
-    _fields = ('start', 'end', 'message', 'code')
-
     def __init__(self, start, end, message, code="parse-error") -> None:
         set_field(self, 'start', start)
         set_field(self, 'end', end)

@@ -11,6 +11,7 @@ FORMATS = {
     "sarif": "wsgilint.report.sarif:render",
     "github": "wsgilint.report.github:render",
     "gitlab": "wsgilint.report.gitlab:render",
+    "junit": "wsgilint.report.junit:render",
     "html": "wsgilint.report.html:render",
 }
 

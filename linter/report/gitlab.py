@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 
 from wsgilint.findings import Severity
@@ -21,7 +20,11 @@ def _path(path: str, project_dir: str | None) -> str:
 
 
 def to_list(result, *, project_dir: str | None = None) -> list[dict]:
-    out, seen = [], set()
+    return list(_issues(result, project_dir))
+
+
+def _issues(result, project_dir: str | None):
+    seen = set()
     for f in result.findings:
         path = _path(f.path, project_dir)
         fp = f.extra.get("fingerprint")
@@ -33,7 +36,7 @@ def to_list(result, *, project_dir: str | None = None) -> list[dict]:
             salt += 1
             unique = hashlib.sha256(f"{fp}\0{salt}".encode()).hexdigest()
         seen.add(unique)
-        out.append({
+        yield {
             "type": "issue",
             "check_name": f"{f.rule.id} {f.rule.name}",
             "description": f"{f.rule.id}: {f.message}",
@@ -42,12 +45,11 @@ def to_list(result, *, project_dir: str | None = None) -> list[dict]:
             "fingerprint": unique,
             "severity": SEVERITY[f.severity],
             "location": {"path": path or "wsgilint", "lines": {"begin": max(1, f.line), "end": max(1, f.line, f.end_line)}},
-        })
-    return out
+        }
 
 
 def render(result, stream, **_: object) -> None:
-    from wsgilint.report.escape import json_text  # no raw controls, bidi or lone surrogates
+    # Compact and in pieces of ~1k issues, as the JSON report (bench/README.md, 2026-12-02, issue 17 part 2).
+    from wsgilint.report.json_report import json_array_pieces, write_pieces
 
-    stream.write(json_text(json.dumps(to_list(result, project_dir=os.environ.get("CI_PROJECT_DIR")), indent=2,
-                                      ensure_ascii=False)) + "\n")
+    write_pieces(stream, json_array_pieces(_issues(result, os.environ.get("CI_PROJECT_DIR")), brackets=True))

@@ -101,12 +101,38 @@ def render(result, stream, *, fail_on: str = "warning", **_: object) -> None:
     # tree's 11 MB report was copied three times (join, newline, encoding) before.
     # Raw C1 controls, bidi and zero-width characters become \uXXXX escapes, a non-UTF-8 name's
     # bytes the text \xff (wsgilint.report.escape.json_text): valid UTF-8 on any stream.
+    write_pieces(stream, pieces)
+
+
+def write_pieces(stream, pieces) -> None:
+    """Write JSON text pieces and a final newline, each made safe to print (json, sarif, gitlab)."""
     from wsgilint.report.escape import json_text
 
     write = stream.write
     for piece in pieces:
         write(json_text(piece))
     write("\n")
+
+
+def json_array_pieces(items, *, brackets: bool = False, chunk: int = 1024):
+    """The compact JSON text of the elements of ``items`` (dicts), ``chunk`` at a time, commas
+    between; with ``brackets`` also the enclosing ``[`` and ``]``. Each chunk is one C-encoder
+    call; only one chunk's dicts are alive at once (bench/README.md, 2026-12-02, issue 17 part 2)."""
+    dumps = json.dumps
+    if brackets:
+        yield "["
+    rows: list = []
+    sep = ""
+    for item in items:
+        rows.append(item)
+        if len(rows) == chunk:
+            yield sep + dumps(rows, **_COMPACT)[1:-1]
+            sep = ","
+            rows = []
+    if rows:
+        yield sep + dumps(rows, **_COMPACT)[1:-1]
+    if brackets:
+        yield "]"
 
 
 def _encode(result, fail_on: str) -> list[str]:

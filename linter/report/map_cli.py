@@ -33,7 +33,7 @@ def run_map(paths=None, root=None, fmt="text", output=None, color=None, config_f
 
     from wsgilint import config as config_mod
     from wsgilint import discover, graph, pipeline
-    from wsgilint.cli import _die, _given_targets, _write_output
+    from wsgilint.check_cmd import _die, _given_targets, _write_output
 
     target = FORMATS.get(fmt)
     if target is None:

@@ -17,6 +17,7 @@ import re
 
 from wsgilint.fsroot import FileSystem, ReadError, has_wildcard
 from wsgilint.knowledge import HTTPD_UNKNOWN_VERSION
+from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
 from wsgilint.limits import budget_of, charge_load
 from wsgilint.parse import apache as apache_parser
 from wsgilint.resolve.diagnostics import Diagnostic
@@ -170,7 +171,6 @@ class IncludedFile(Record):  # one per file read (10k on the 10k-vhost tree)
     included_by: Span | None
 
     __slots__ = ('source', 'config_path', 'depth', 'include_line', 'included_by')
-    _fields = __slots__
 
     def __init__(self, source, config_path, depth, include_line, included_by) -> None:
         self.source = source
@@ -197,18 +197,8 @@ class ApacheConfig(Record):
     # Every directive of ``tree`` by key, filled while resolving (None: index the tree).
     index: KeyIndex | None
 
-    _fields = (
-        'root_path', 'server_root', 'tree', 'files', 'modules', 'defines', 'diagnostics', 'comments', 'complete',
-        'ifversion_unloaded', 'index',
-    )
-    _repr_fields = (
-        'root_path', 'server_root', 'tree', 'files', 'modules', 'defines', 'diagnostics', 'comments', 'complete',
-        'ifversion_unloaded',
-    )
-    _eq_fields = (
-        'root_path', 'server_root', 'tree', 'files', 'modules', 'defines', 'diagnostics', 'comments', 'complete',
-        'ifversion_unloaded',
-    )
+    _not_shown = ('index',)
+    _not_compared = ('index',)
 
     def __init__(self, root_path, server_root, tree, files=FACTORY, modules=FACTORY, defines=FACTORY,
                  diagnostics=FACTORY, comments=FACTORY, complete=True, ifversion_unloaded=FACTORY,
@@ -248,6 +238,9 @@ class _Resolver:
         self.index = KeyIndex()
         self.budget = budget_of(fs)
         self._cur_span: Span | None = None
+        # Parses made with the default limits are kept on their SourceFile for wsgilint.context
+        # (no second parse: bench/README.md, 2026-12-02); compared once, not per file.
+        self.keep_parse = fs.limits is DEFAULT_LIMITS or fs.limits == DEFAULT_LIMITS
 
     # -- files -------------------------------------------------------------------
     def load(self, config_path: str, parent: Directive, depth: int, by: Directive | None) -> None:
@@ -267,7 +260,6 @@ class _Resolver:
             self._diag("include-cycle", f"Include nested deeper than {MAX_INCLUDE_DEPTH} levels", by, config_path)
             return
         parsed = self.parsed_cache.get(real)
-        adopt = parsed is None  # the first walk of a parse adopts its leaves (see walk)
         if parsed is None:
             try:
                 text, note, bom = self.fs.read_text(config_path)
@@ -277,6 +269,8 @@ class _Resolver:
             source = SourceFile(self.fs.display(config_path), text, "apache")
             parsed = apache_parser.parse(text, source.path, source, self.fs.limits, self.shared_args)
             self.parsed_cache[real] = parsed
+            if self.keep_parse:  # the parse wsgilint.context would make: kept for it
+                source.parsed = parsed
             if note:
                 self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
             if bom:
@@ -309,7 +303,7 @@ class _Resolver:
         self.files.append(IncludedFile(source, config_path, depth, by_line, by_span))
         self.include_stack.append(real)
         try:
-            self.walk(parsed.nodes, parent, depth, "$" in source.text, adopt)
+            self.walk(parsed.nodes, parent, depth, "$" in source.text)
         finally:
             self.include_stack.pop()
 
@@ -373,19 +367,15 @@ class _Resolver:
             return node.args
         return apache_parser.split_words("".join(out))
 
-    def walk(self, nodes, parent: Directive, depth: int, has_vars: bool = True, adopt: bool = False) -> None:
+    def walk(self, nodes, parent: Directive, depth: int, has_vars: bool = True) -> None:
         """Walk one file's nodes in order (iteratively: nesting depth costs no Python frames).
 
-        Directives are created here with their slots stored directly (no ``__init__``
-        call, as the parser does) and go into the key index as they are created:
-        creation order is the tree's document order (an Include's files land right
-        after it in its section). ``has_vars`` is False when the file's text has no ``$``:
-        then no line, even one joined from continuation lines, holds a ``${VAR}``.
-
-        With ``adopt`` (the first walk of a parsed file), a leaf whose words need no
-        ``${VAR}`` expansion is its own directive: the parse Node is a TreeNode with the
-        Directive interface, and only its ``parent`` is set (10k vhosts: 100k wrapper
-        objects and 9.6 MB fewer). A file read again (included twice) gets wrappers.
+        Each parse node that survives the conditionals becomes a Directive pointing at it
+        (the parse tree is not changed). Directives are created here with their slots stored
+        directly (no ``__init__`` call, as the parser does) and go into the key index as they
+        are created: creation order is the tree's document order (an Include's files land
+        right after it in its section). ``has_vars`` is False when the file's text has no
+        ``$``: then no line, even one joined from continuation lines, holds a ``${VAR}``.
         """
         stack = [(iter(nodes), parent)]
         read_time = _READ_TIME
@@ -399,17 +389,6 @@ class _Resolver:
                 key = node.key
                 children = node.children
                 args = self.expand(node) if has_vars and "${" in node.raw else node.args
-                if children is None and adopt and args is node.args:
-                    node.parent = parent  # the leaf is its own directive (see the docstring)
-                    out.append(node)
-                    found = get(key)
-                    if found is None:
-                        lists[key] = [node]
-                    else:
-                        found.append(node)
-                    if key in read_time:
-                        self.read_time(node, depth)
-                    continue
                 if children is not None and key in _CONDITIONALS:
                     if self.condition(node, args):
                         stack.append((iter(children), parent))
@@ -543,9 +522,8 @@ class _Resolver:
                                f"Include: No matches for the wildcard '{base}' in '{dirpart}'; httpd refuses to "
                                f"start (use IncludeOptional if that is intended)", d, None)
                 return
-            with self.fs.prefetching(matches):  # a long glob's files are read ahead on the other core
-                for m in matches:
-                    self.include_path(m, parent, depth, d)
+            for m in matches:
+                self.include_path(m, parent, depth, d)
             return
         if not self.fs.exists(pattern):
             if not optional:

@@ -16,8 +16,6 @@ class Diagnostic(Record):
     path: str | None
     related: list[tuple[Span, str]]
 
-    _fields = ('code', 'message', 'span', 'path', 'related')
-
     def __init__(self, code, message, span=None, path=None, related=FACTORY) -> None:
         self.code = code
         self.message = message

@@ -61,8 +61,6 @@ class IncludedFile(Record):
     depth: int
     included_by: Span | None
 
-    _fields = ('source', 'config_path', 'depth', 'included_by')
-
     def __init__(self, source, config_path, depth, included_by) -> None:
         self.source = source
         self.config_path = config_path
@@ -80,8 +78,6 @@ class NginxConfig(Record):
     diagnostics: list[Diagnostic]
     comments: dict[str, list[tuple[int, int, str]]]
     complete: bool
-
-    _fields = ('root_path', 'prefix', 'tree', 'files', 'diagnostics', 'comments', 'complete')
 
     def __init__(self, root_path, prefix, tree, files=FACTORY, diagnostics=FACTORY, comments=FACTORY,
                  complete=True) -> None:
@@ -136,6 +132,7 @@ class _Resolver:
             source = SourceFile(self.fs.display(config_path), text, "nginx")
             parsed = nginx_parser.parse(text, source.path, source)
             self.parsed[real] = parsed
+            source.parsed = parsed  # the parse wsgilint.context would make: kept for it
             if note:
                 self.diagnostics.append(Diagnostic("encoding", f"{source.path}: {note}", Span(source, 0, 0)))
             for prob in parsed.problems:

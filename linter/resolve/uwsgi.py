@@ -15,6 +15,7 @@ import posixpath
 import re
 
 from wsgilint.fsroot import FileSystem, ReadError
+from wsgilint.limits import DEFAULT as DEFAULT_LIMITS
 from wsgilint.numbers import parse_int
 from wsgilint.parse import uwsgi_ini
 from wsgilint.resolve.diagnostics import Diagnostic
@@ -41,8 +42,6 @@ class Option(Record):
     dynamic: bool
     conditional: bool
 
-    _fields = ('key', 'value', 'span', 'value_span', 'raw', 'dynamic', 'conditional')
-
     def __init__(self, key, value, span, value_span, raw, dynamic=False, conditional=False) -> None:
         self.key = key
         self.value = value
@@ -67,8 +66,6 @@ class UwsgiConfig(Record):
     diagnostics: list[Diagnostic]
     comments: dict[str, list]
     launcher: "Launcher | None"  # how the instance is started (wsgilint.launch), when known
-
-    _fields = ('path', 'source', 'section', 'options', 'files', 'diagnostics', 'comments', 'launcher')
 
     def __init__(self, path, source, section, options=FACTORY, files=FACTORY, diagnostics=FACTORY,
                  comments=FACTORY, launcher=None) -> None:
@@ -116,6 +113,7 @@ class _IniResolver:
         self.comments: dict[str, list] = {}
         self.stack: list[str] = []
         self.limits = fs.limits
+        self.keep_parse = fs.limits is DEFAULT_LIMITS or fs.limits == DEFAULT_LIMITS  # compared once
         self.limits_hit: set[str] = set()
         from wsgilint.limits import budget_of
 
@@ -139,6 +137,8 @@ class _IniResolver:
             return None
         src = SourceFile(self.fs.display(config_path), text, "uwsgi")
         parsed = uwsgi_ini.parse(text, src.path, src, self.limits)
+        if self.keep_parse:  # the parse wsgilint.context would make: kept for it
+            src.parsed = parsed
         self.files.append(src)
         self.comments[src.path] = parsed.comments
         if note:

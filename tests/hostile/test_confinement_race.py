@@ -217,29 +217,6 @@ def test_one_swap_after_the_directory_was_opened_reads_the_snapshot(tmp_path):
         fs.close()
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the prefetch child needs fork()")
-def test_the_prefetch_child_reads_through_the_vetted_descriptors(tmp_path):
-    """The forked reader (FileSystem.prefetching) gets the same guarantee: d is swapped for
-    the symlink after the glob saw it and before the child starts; every file the child
-    sends is the one inside the root."""
-    libc = _libc()
-    root, outside = _tree(tmp_path)
-    fs = _fs(root)
-    fs.prefetch_min = 1
-    paths = fs.glob("/d/*.conf")
-    assert len(paths) == N_FILES
-    _exchange(libc, root / "d", root / "dlink")
-    try:
-        with fs.prefetching(paths):
-            assert fs._prefetch is not None  # the child runs
-            got = [fs.read_bytes(p) for p in paths]
-            assert fs._prefetch.last == N_FILES - 1  # ... and sent every file (none read in place)
-    finally:
-        _exchange(libc, root / "d", root / "dlink")
-        fs.close()
-    assert got == [b"Timeout 30\n"] * N_FILES
-
-
 def test_a_file_swapped_for_a_symlink_after_resolve_is_not_followed(tmp_path):
     root, outside = _tree(tmp_path)
     fs = _fs(root)

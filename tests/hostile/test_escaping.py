@@ -21,7 +21,7 @@ import pytest
 from wsgilint.report import escape
 
 UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
-FORMATS = ("text", "concise", "github", "json", "sarif", "gitlab")
+FORMATS = ("text", "concise", "github", "json", "sarif", "gitlab", "junit")
 OSC8 = "\x1b]8;;http://evil.example/\x1b\\CLICK\x1b]8;;\x1b\\"
 
 
@@ -99,6 +99,10 @@ def test_every_format_on_a_strict_utf8_stdout(tmp_path, fmt):
             assert any("bad%FF%1B%5B2Jname.conf" in u for u in uris), uris
     else:
         assert "bad\\xff\\x1b[2Jname.conf" in out
+        if fmt == "junit":  # well-formed XML (tests/report/test_report_junit.py validates the schema)
+            import xml.etree.ElementTree as ET
+
+            assert ET.fromstring(out).tag == "testsuites"
         if fmt == "github":
             # each line is one of our commands: nothing a config wrote starts a line
             assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines if line)

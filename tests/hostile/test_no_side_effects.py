@@ -123,8 +123,12 @@ def test_without_root_still_runs_and_fetches_nothing(tmp_path):
                                            str(root / "etc/uwsgi/app.ini")], tmp_path)
     assert code == 0, output
     assert not marker.exists()
-    # without --root, files are read where the config says (the outside file is read) ...
+    # without --root, a path a config names outside the named paths is not read (issue 16 #4: no
+    # host files unasked; `--root /` reads them): WSG012 names it instead (`ini = OUTSIDE/x.ini`);
+    # symlinks inside the named tree are part of what was named (conf-enabled/abs.conf is read) ...
+    assert not any(e[0] == "open" and isinstance(e[1], str) and e[1] == str(outside / "x.ini") for e in events)
     assert any(e[0] == "open" and isinstance(e[1], str) and e[1].startswith(str(outside)) for e in events)
+    assert "WSG012" in output, output
     # ... but nothing is executed, fetched or written
     assert not [e for e in events if e[0].startswith(("socket.", "subprocess.", "os.system", "os.exec",
                                                        "os.posix_spawn", "os.spawn", "os.fork", "urllib."))]

@@ -25,6 +25,8 @@ SNAPSHOTS = FIXTURES / "report"
 def test_golden_snapshot(fmt, monkeypatch):
     monkeypatch.chdir(PROJECT)
     monkeypatch.delenv("CI_PROJECT_DIR", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     buf = io.StringIO()
     report.get(fmt)(golden_result(), buf, color=False, fail_on="warning")
     got = normalise(buf.getvalue())
