@@ -10,8 +10,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 venv="${WSGILINT_VENV:-$here/.venv}"
 python="${WSGILINT_PYTHON:-python3}"
 
-PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl rpm graphviz chromium python3-venv}"
+PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core uwsgi-plugin-python3 nginx curl rpm graphviz chromium python3-venv libxml2-utils}"
 # python3-venv: without it Debian's python3 has no ensurepip and `python3 -m venv` fails.
+# libxml2-utils: xmllint validates the junit report against junit-10.xsd (tests/report/test_report_junit.py).
 
 if command -v apt-get >/dev/null 2>&1; then
     missing=""
