@@ -497,6 +497,23 @@ class FileSystem:
         APR_LNK; checked on 2.4.71), so symlink loops (``d/s1 -> .``) cannot grow a glob.
         At most ``max_glob_matches`` paths per step (ReadLimitError beyond).
         """
+        # The tree is a snapshot for the check: a pattern met again (N Include lines over one
+        # directory: ../shared/hostile/superlinear-glob-fanout) is answered from the first expansion.
+        cache = self.__dict__.setdefault("_glob_cache", {})
+        hit = cache.get(pattern)
+        if hit is not None:
+            if isinstance(hit, ReadLimitError):
+                raise hit
+            return list(hit)
+        try:
+            found = self._glob(pattern)
+        except ReadLimitError as exc:
+            cache[pattern] = exc
+            raise
+        cache[pattern] = tuple(found)
+        return found
+
+    def _glob(self, pattern: str) -> list[str]:
         parts = [p for p in pattern.split("/") if p]
         results = ["/"]
         cap = self.limits.max_glob_matches
