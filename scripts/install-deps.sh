@@ -14,29 +14,39 @@ PKGS="${WSGILINT_APT_PACKAGES:-apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-core 
 # python3-venv: without it Debian's python3 has no ensurepip and `python3 -m venv` fails.
 # libxml2-utils: xmllint validates the junit report against junit-10.xsd (tests/report/test_report_junit.py).
 
-if command -v apt-get >/dev/null 2>&1; then
-    missing=""
-    for p in $PKGS; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+# The Debian packages of "$@" that are not installed yet (none without apt-get).
+apt_missing() {
+    command -v apt-get >/dev/null 2>&1 || return 0
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf ' %s' "$p"
     done
-    if [ -n "$missing" ]; then
-        if [ "$(id -u)" -ne 0 ]; then
-            echo "install-deps: not root; cannot install:$missing (oracle tests will skip)" >&2
-        else
-            # Keep the packages from starting services on port 80 while they install.
-            created_policy=""
-            if [ ! -e /usr/sbin/policy-rc.d ]; then
-                printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-                chmod 755 /usr/sbin/policy-rc.d
-                created_policy=1
-            fi
-            export DEBIAN_FRONTEND=noninteractive
-            apt-get update -qq
-            apt-get install -y -qq --no-install-recommends $missing >/dev/null
-            if [ -n "$created_policy" ]; then
-                rm -f /usr/sbin/policy-rc.d
-            fi
-        fi
+}
+
+# apt-get install "$@", with a policy-rc.d that exits 101 meanwhile so that no package starts
+# a service (apache2 and nginx would take port 80); the file is removed again if we made it.
+apt_install() {
+    created_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        created_policy=1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    if [ -n "$created_policy" ]; then
+        rm -f /usr/sbin/policy-rc.d
+    fi
+}
+
+# shellcheck disable=SC2086  # word lists
+missing=$(apt_missing $PKGS)
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: not root; cannot install:$missing (oracle tests will skip)" >&2
+    else
+        # shellcheck disable=SC2086
+        apt_install $missing
     fi
 fi
 
@@ -53,26 +63,11 @@ if [ "$("$UWSGI_PIP_PREFIX/bin/uwsgi" --version 2>/dev/null)" != "$UWSGI_PIP_VER
     if [ "$(id -u)" -ne 0 ]; then
         echo "install-deps: not root; cannot build uWSGI $UWSGI_PIP_VERSION (its proofs will skip)" >&2
     else
-        build_pkgs=""
-        if command -v apt-get >/dev/null 2>&1; then
-            # gcc + the system Python's headers build it; python3-venv gives the venv.
-            for p in gcc libc6-dev python3-dev python3-venv; do
-                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || build_pkgs="$build_pkgs $p"
-            done
-        fi
+        # gcc + the system Python's headers build it; python3-venv gives the venv.
+        build_pkgs=$(apt_missing gcc libc6-dev python3-dev python3-venv)
         if [ -n "$build_pkgs" ]; then
-            created_policy=""
-            if [ ! -e /usr/sbin/policy-rc.d ]; then
-                printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-                chmod 755 /usr/sbin/policy-rc.d
-                created_policy=1
-            fi
-            export DEBIAN_FRONTEND=noninteractive
-            apt-get update -qq
-            apt-get install -y -qq --no-install-recommends $build_pkgs >/dev/null
-            if [ -n "$created_policy" ]; then
-                rm -f /usr/sbin/policy-rc.d
-            fi
+            # shellcheck disable=SC2086
+            apt_install $build_pkgs
         fi
         mkdir -p "$(dirname "$UWSGI_PIP_PREFIX")"
         log="$UWSGI_PIP_PREFIX.build.log"
