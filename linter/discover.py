@@ -38,16 +38,15 @@ class Plan(Record):
     service_configs: list[tuple[str, str]]  # (service, config path): oslo ini
     launch: object  # wsgilint.launch.read.LaunchPlan: how each uWSGI ini is started (None: not read)
     templates: list[tuple[str, object]]  # (config path, wsgilint.inputs.Kind): not rendered, not parsed
-
-    _fields = (
-        'apache_roots', 'apache_fragments', 'uwsgi_files', 'nginx_roots', 'nginx_fragments', 'skipped',
-        'service_configs', 'launch', 'templates',
-    )
+    dockerfiles: list[tuple[str, str]]  # (Dockerfile/Containerfile, the checked directory): launchers
+    kolla: list[str]  # kolla-ansible container directories (/etc/kolla/<container>): wsgilint.launch.kolla
 
     def __init__(self, apache_roots=FACTORY, apache_fragments=FACTORY, uwsgi_files=FACTORY, nginx_roots=FACTORY,
                  nginx_fragments=FACTORY, skipped=FACTORY, service_configs=FACTORY, launch=None,
-                 templates=FACTORY) -> None:
+                 templates=FACTORY, dockerfiles=FACTORY, kolla=FACTORY) -> None:
         self.launch = launch
+        self.kolla = [] if kolla is FACTORY else kolla
+        self.dockerfiles = [] if dockerfiles is FACTORY else dockerfiles
         self.apache_roots = [] if apache_roots is FACTORY else apache_roots
         self.apache_fragments = [] if apache_fragments is FACTORY else apache_fragments
         self.uwsgi_files = [] if uwsgi_files is FACTORY else uwsgi_files
@@ -135,7 +134,8 @@ def _walk(fs: FileSystem, top: str, limit: int = MAX_SCAN_FILES):
 
 
 def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
-    files = list(_walk(fs, directory))
+    checked = directory
+    files = _kolla(fs, plan, list(_walk(fs, directory)))
     roots = []
     apache_dirs: list[str] = []
     for path in files:
@@ -165,6 +165,10 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
     for path in files:
         if path in taken:
             continue
+        if "ocker" in path or "ontainer" in path:  # Dockerfile, Containerfile, x.Dockerfile: launchers
+            if _is_dockerfile(path[path.rfind("/") + 1:]):
+                plan.dockerfiles.append((path, checked))
+                continue
         directory = path[:path.rfind("/")]
         if directory[directory.rfind("/") + 1:] in services:  # cheap pre-check for service_of_config
             svc = knowledge.service_of_config(path)
@@ -180,6 +184,8 @@ def _add_directory(fs: FileSystem, plan: Plan, directory: str) -> None:
             continue  # reached (or not) through nginx.conf's includes
         if apache_prefixes and path.startswith(apache_prefixes):
             continue  # reached (or not) through the root config's includes
+        if "/tmpfiles.d/" in path:
+            continue  # boot directories, read by wsgilint.launch.read, not a server configuration
         if path.endswith((".conf", ".template")) or "/sites-" in path or "/conf.d/" in path:
             kind = _sniff(fs, path, plan)
             if kind == "apache":
@@ -218,7 +224,13 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                 p = posixpath.join("/etc", svc, name)
                 if fs.is_file(p) and _looks_oslo(fs, p):
                     plan.service_configs.append((svc, p))
+        if fs.is_dir("/etc/kolla"):  # kolla-ansible's per-container configs
+            _kolla(fs, plan, list(_walk(fs, "/etc/kolla")))
         _launchers(fs, plan)
+        if fs.root is not None:  # a repository given as the root: its top-level Dockerfiles
+            plan.dockerfiles.extend(("/" + n, "/") for n in fs.listdir("/") if _is_dockerfile(n) and fs.is_file("/" + n))
+            if plan.dockerfiles:
+                _containers(fs, plan)
         return _dedupe(plan)
     for given in paths:
         path = _to_config_path(fs, given)
@@ -226,6 +238,9 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
             _add_directory(fs, plan, path)
         elif fs.is_file(path):
             base = posixpath.basename(path)
+            if _is_dockerfile(base):
+                plan.dockerfiles.append((path, posixpath.dirname(path)))
+                continue
             svc = knowledge.service_of_config(path) or _service_by_name(base)
             if svc is not None and _looks_oslo(fs, path):
                 plan.service_configs.append((svc, path))
@@ -249,7 +264,34 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
             raise UsageError(f"{given}: no such file or directory")
     if fs.root is not None:
         _launchers(fs, plan)
+    if plan.dockerfiles:
+        _containers(fs, plan)
     return _dedupe(plan)
+
+
+def _is_dockerfile(name: str) -> bool:
+    low = name.lower()  # as wsgilint.launch.docker.is_dockerfile, without importing it
+    return (low in ("dockerfile", "containerfile") or low.endswith((".dockerfile", ".containerfile"))
+            or low.startswith(("dockerfile.", "containerfile.")))
+
+
+def _containers(fs: FileSystem, plan: Plan) -> None:
+    """Read the Dockerfiles/Containerfiles found in the checked directories as launchers
+    (wsgilint.launch.read.read_containers): the inis their image's command starts."""
+    from wsgilint.launch.read import LaunchPlan, read_containers  # only for a tree with Dockerfiles
+
+    launch = plan.launch if plan.launch is not None else LaunchPlan()
+    before = len(launch.inis)
+    try:
+        read_containers(fs, launch, plan.dockerfiles)
+    except Exception as exc:  # noqa: BLE001 - a Dockerfile wsgilint cannot read must not stop the check
+        plan.skipped.append((plan.dockerfiles[0][0], f"Dockerfile not read as a launcher (wsgilint crashed: "
+                                                     f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]})"))
+        return
+    if len(launch.inis) == before:
+        return
+    plan.launch = launch
+    plan.uwsgi_files.extend(launch.inis[before:])
 
 
 # Where launchers live (wsgilint.launch.read): systemd unit dirs, init scripts (Debian's uwsgi,
@@ -272,7 +314,7 @@ def _launchers(fs: FileSystem, plan: Plan) -> None:
         plan.skipped.append(("/etc/systemd", f"launchers not read (wsgilint crashed: {type(exc).__name__}: "
                                              f"{' '.join(str(exc).split())[:200]}); inis checked alone"))
         return
-    if not launch.launchers and not launch.not_started:
+    if not launch.launchers and not launch.not_started and not launch.web_units:
         return
     plan.launch = launch
     plan.uwsgi_files.extend(launch.inis)
@@ -293,6 +335,28 @@ def _launchers(fs: FileSystem, plan: Plan) -> None:
             continue  # loaded by an instance, or the same file as a launched instance
         keep.append(p)
     plan.uwsgi_files = keep
+
+
+def _kolla(fs: FileSystem, plan: Plan, files: list[str]) -> list[str]:
+    """kolla-ansible container directories among ``files`` (a <dir>/config.json with a "command"):
+    added to ``plan.kolla``, each checked as its container sees it (wsgilint.launch.kolla); their
+    files are dropped from the plain scan (returned: the rest)."""
+    dirs = []
+    for path in files:
+        if not path.endswith("/config.json"):
+            continue
+        try:
+            fs.charge_load(path)
+            head = fs.read_bytes(path)[:4096]
+        except ReadError:
+            continue
+        if head.lstrip()[:1] == b"{" and b'"command"' in head:  # wsgilint.launch.kolla.looks_like
+            dirs.append(path[:-len("/config.json")])
+    if not dirs:
+        return files
+    plan.kolla.extend(dirs)
+    prefixes = tuple(d + "/" for d in dirs)
+    return [p for p in files if not p.startswith(prefixes)]
 
 
 _OSLO_FIRST = re.compile(rb"\A(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*\[[^\]\n]+\][ \t]*\r?$", re.M)

@@ -21,8 +21,6 @@ class EngineOptions(Record):
     ignored: set[str]
     severity_overrides: dict[str, Severity]
 
-    _fields = ('selected', 'ignored', 'severity_overrides')
-
     def __init__(self, selected=None, ignored=FACTORY, severity_overrides=FACTORY) -> None:
         self.selected = selected
         self.ignored = set() if ignored is FACTORY else ignored
@@ -61,13 +59,13 @@ def run(rules: tuple[Rule, ...], model: Deployment, options: EngineOptions) -> l
     return findings
 
 
-def make_finding(rule: Rule, hit: Hit, options: EngineOptions | None = None) -> Finding:
-    """Turn one rule hit into a finding: severity, location, default fix (``options`` is unused:
-    severity overrides are applied by wsgilint.pipeline.after_rules)."""
+def make_finding(rule: Rule, hit: Hit) -> Finding:
+    """Turn one rule hit into a finding: severity, location, default fix (severity overrides are
+    applied later, by wsgilint.pipeline.after_rules)."""
     return make_findings(rule, (hit,))[0]
 
 
-def make_findings(rule: Rule, hits: Iterable[Hit], options: EngineOptions | None = None) -> list[Finding]:
+def make_findings(rule: Rule, hits: Iterable[Hit]) -> list[Finding]:
     """``make_finding`` for each of one rule's hits: the rule's severity and fix
     are looked up once per rule, not per hit (20k findings: 36 -> 31 ms).
 

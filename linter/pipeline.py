@@ -157,6 +157,8 @@ def _run(options: CheckOptions) -> CheckResult:
         detect = options.root is not None or not options.paths
     if detect:
         targets = targets.merged(_detected_targets(fs))
+    if plan.kolla and targets.get("openstack") is None:
+        targets = targets.merged(_kolla_release(fs, plan))
     model = Deployment(targets=targets, apps=dict(options.apps))
     httpd_version = targets.version("httpd") or knowledge.HTTPD_UNKNOWN_VERSION
 
@@ -201,7 +203,9 @@ def _run(options: CheckOptions) -> CheckResult:
             model.uwsgi.append(app)
             model.diagnostics.extend(cfg.diagnostics)
     model.uwsgi_scanned = bool(plan.uwsgi_files)
+    model.web_units = list(plan.launch.web_units) if plan.launch is not None else []
     model.service_configs = _service_configs(fs, plan, model)
+    kolla_notes = _kolla(fs, plan, model, options, httpd_version) if plan.kolla else None
     identify_user_apps(model)  # the user's [tool.wsgilint.apps.NAME] first: the strongest evidence
     link(model)
     if detect:
@@ -223,7 +227,10 @@ def _run(options: CheckOptions) -> CheckResult:
 
     result = CheckResult([], model, [(fs.display(p), why) for p, why in plan.skipped])
     result.notes = [note] if note else []  # shown on stderr by the CLI (wsgilint.inputs.imply_root)
-    result.findings = after_rules(result, options, _run_rules(model, options))
+    ran = _run_rules(model, options)
+    if kolla_notes:
+        _kolla_related(ran[0], kolla_notes)
+    result.findings = after_rules(result, options, ran)
     return result
 
 
@@ -476,3 +483,134 @@ def _inactive_sites(fs: FileSystem, root: str, cfg) -> list[InactiveSite]:
             continue
         out.append(InactiveSite(fs.display(path), SourceFile(fs.display(path), text, "apache")))
     return out
+
+
+def _kolla_release(fs: FileSystem, plan) -> dict[str, Target]:
+    """The OpenStack release an operator set in kolla-ansible's globals.yml (the directory that
+    holds the container directories, /etc/kolla): user configuration, so evidence of the
+    release the containers run (their image tag is ``openstack_release``-based)."""
+    from wsgilint.launch import kolla
+
+    for top in dict.fromkeys(posixpath.dirname(c) for c in plan.kolla):
+        path = posixpath.join(top, kolla.GLOBALS_NAME)
+        try:
+            if not fs.is_file(path):
+                continue
+            text, _, _ = fs.read_text(path)
+        except (OSError, ReadError):
+            continue
+        found = kolla.release_setting(text)
+        if found is None:
+            continue
+        value, line = found
+        try:
+            release = knowledge.normalize_release(value)
+        except ValueError:
+            plan.skipped.append((path, f"line {line}: openstack_release {value!r} is not a release wsgilint knows; "
+                                       f"give --openstack-release"))
+            continue
+        return {"openstack": Target("openstack", release, DETECTED,
+                                    f"{fs.display(path)}:{line} (kolla-ansible openstack_release)")}
+    return {}
+
+
+def _kolla(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd_version) -> dict:
+    """Each kolla-ansible container (``plan.kolla``) read as it sees its files: a view
+    (wsgilint.launch.kolla.ContainerView) in which each config_files dest holds its source, discovered
+    and read as a tree of its own; its command is the launcher of the uWSGI ini it names. Returns
+    display path -> (container, config.json source, offset of its entry, dest) for the findings."""
+    from wsgilint.launch import kolla
+
+    notes: dict = {}
+    for cdir in dict.fromkeys(plan.kolla):
+        cjson = cdir + "/" + kolla.CONFIG_NAME
+        name = posixpath.basename(cdir)
+        with _isolated(fs, model, cjson):
+            try:
+                text, _, _ = fs.read_text(cjson)
+            except ReadError as exc:
+                plan.skipped.append((cjson, f"kolla container {name} not checked: {exc}"))
+                continue
+            cfg = kolla.parse(text)
+            if cfg.problem is not None:
+                plan.skipped.append((cjson, f"line {cfg.line}: {cfg.problem}; kolla_set_configs refuses it and "
+                                            f"container {name} does not start; not checked"))
+                continue
+            copies, problems = kolla.copies(fs, cdir, cfg)
+            for entry, why in problems:
+                plan.skipped.append((cjson, f"line {text.count(chr(10), 0, entry.offset) + 1}: {why}"))
+            files = {dest: src for dest, (src, _e) in copies.items()}
+            files[kolla.CONFIG_DIR + "/" + kolla.CONFIG_NAME] = cjson  # the mount, for the launcher's lines
+            view = kolla.ContainerView(fs, name, files)
+            source = SourceFile(fs.display(cjson), text, "launcher")
+            for dest, (src, entry) in copies.items():
+                notes[fs.display(src)] = (name, source, entry.offset, dest)
+            sub = discover_mod.Plan()
+            discover_mod._add_directory(view, sub, "/")
+            for p, why in sub.skipped:
+                plan.skipped.append((files.get(p, p), why))
+            plan.templates.extend((files.get(p, p), k) for p, k in sub.templates)
+            launcher = _kolla_launcher(view, cfg, name, text)
+            for root in sub.apache_roots:
+                with _isolated(view, model, root):
+                    acfg = apache_resolve.resolve(view, root, defines=dict(options.defines), complete=True,
+                                                  httpd_version=httpd_version)
+                    model.apache.append(build_apache(acfg))
+                    model.diagnostics.extend(acfg.diagnostics)
+            for frag in sub.apache_fragments:
+                with _isolated(view, model, frag):
+                    acfg = apache_resolve.resolve(view, frag, defines=dict(options.defines), complete=False,
+                                                  httpd_version=httpd_version)
+                    model.apache.append(build_apache(acfg))
+                    model.diagnostics.extend(acfg.diagnostics)
+            _nginx(view, sub, model)
+            for ini in sub.uwsgi_files:
+                with _isolated(view, model, ini):
+                    la = launcher if launcher is not None and ini in {a.value for a in launcher.args
+                                                                      if a.kind == "ini"} else None
+                    ucfg = uwsgi_resolve.resolve(view, ini, launcher=la)
+                    model.uwsgi.append(build_uwsgi(ucfg))
+                    model.diagnostics.extend(ucfg.diagnostics)
+                    model.uwsgi_scanned = True
+            model.service_configs.extend(_service_configs(view, sub, model))
+    return notes
+
+
+def _kolla_launcher(view, cfg, name: str, text: str):
+    """The uWSGI launcher of a container's command (``uwsgi INI``, or a start-up script among its
+    files whose last ``exec`` runs uwsgi), or None."""
+    from wsgilint.launch import kolla
+
+    words = kolla.command_words(cfg.command)
+    path, ltext = view.files[kolla.CONFIG_DIR + "/" + kolla.CONFIG_NAME], text  # host config paths: shown as such
+    line = text.count("\n", 0, cfg.command_offset) + 1
+    where = f"\"command\" in {view.display(path)}:{line}"
+    words0 = words[0] if words else ""
+    if words and kolla.server_of(words) is None and words0 in view.files:
+        try:
+            stext, _, _ = view.read_text(words[0])
+        except ReadError:
+            stext = None
+        found = kolla.script_exec(stext) if stext else None
+        if found is not None:
+            words, line = found
+            path, ltext = view.files[words0], stext
+            where = f"exec in {view.display(path)}:{line}"
+    if kolla.server_of(words) != "uwsgi":
+        return None
+    return kolla.uwsgi_launcher(name, words, path, ltext, line, where)
+
+
+def _kolla_related(findings: list[Finding], notes: dict) -> None:
+    """Findings in a file a kolla container copies name the container (message and a related
+    location: its config.json entry)."""
+    from wsgilint.findings import Related
+
+    for f in findings:
+        hit = notes.get(f.path)
+        if hit is None:
+            continue
+        name, source, offset, dest = hit
+        f.message += f" (kolla container {name}, as {dest})"
+        f.related = [*f.related, Related(Span(source, offset, offset), f"kolla container {name} copies this file "
+                                                                      f"to {dest}")]

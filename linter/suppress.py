@@ -56,11 +56,6 @@ class Suppression(Record):
     scope: str  # "directive" | "section" | "file"
     used: set[str]
 
-    _fields = (
-        'source', 'start', 'end', 'text', 'file_wide', 'codes', 'rule_ids', 'unknown', 'malformed', 'reason',
-        'target', 'scope', 'used',
-    )
-
     def __init__(self, source, start, end, text, file_wide=False, codes=FACTORY, rule_ids=FACTORY, unknown=FACTORY,
                  malformed=False, reason="", target=None, scope="directive", used=FACTORY) -> None:
         self.source = source

@@ -39,6 +39,32 @@ def is_long(model: Deployment, service: str | None) -> bool:
     return p is not None and (p.upload or p.long_requests is not None)
 
 
+def size_text(n: int) -> str:
+    """``5G`` for 5368709120, ``1536K`` for 1572864, bytes otherwise (as the user writes max-body)."""
+    for unit, factor in (("T", 1024 ** 4), ("G", 1024 ** 3), ("M", 1024 ** 2), ("K", 1024)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor}{unit}"
+    return str(n)
+
+
+def max_body(model: Deployment, service: str | None) -> tuple[int, str] | None:
+    """(bytes, "max-body 5G from [tool.wsgilint.apps.NAME] in FILE") when the user's profile of
+    ``service`` declares ``max-body``: the body limits are judged against it, not a built-in size."""
+    p = profile(model, service)
+    if p is None or not p.max_body:
+        return None
+    return p.max_body, f"max-body {size_text(p.max_body)} ({p.source})"
+
+
+def long_requests(model: Deployment, service: str | None) -> tuple[int, str] | None:
+    """(seconds, "long-requests = 600 ([tool.wsgilint.apps.NAME] in FILE)") when the user's profile
+    of ``service`` declares ``long-requests``: timeouts are judged against it, not a built-in one."""
+    p = profile(model, service)
+    if p is None or p.long_requests is None:
+        return None
+    return p.long_requests, f"long-requests = {p.long_requests} ({p.source})"
+
+
 def cap_weak(route: Route, hit: Hit) -> Hit:
     """An error whose identity rests only on a URL path or a file name becomes a warning that
     says so (wsgilint.model.build: no error rests on weak evidence alone)."""

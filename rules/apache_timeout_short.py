@@ -25,6 +25,13 @@ Timeout 300
 ProxyPass /image http://127.0.0.1:60999 retry=0 timeout=600
 ```
 
+## Your own apps (`long-requests`)
+When the route's app declares `long-requests` in `[tool.wsgilint.apps.NAME]` (README "Apps
+that are not OpenStack"), these timeouts are judged against it instead of 60 s, for any such
+app: one below it is reported naming it and the config file; at or above it is quiet. Only
+timeouts the files set are judged (a tree without the main `apache2.conf` does not say which
+`Timeout` applies).
+
 ## References
 - https://httpd.apache.org/docs/2.4/mod/core.html#timeout
 - https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxytimeout
@@ -33,7 +40,7 @@ ProxyPass /image http://127.0.0.1:60999 retry=0 timeout=600
 from wsgilint.findings import WARNING, Hit, Related, Rule
 from wsgilint.knowledge import THRESHOLDS
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.rules._helpers import is_upload, long_requests, served_by
 from wsgilint.numbers import parse_int
 
 
@@ -42,11 +49,12 @@ def _seconds(text: str) -> int | None:
 
 
 def check(model: Deployment):
-    limit = THRESHOLDS.response_timeout
     reported = set()
     for route in model.routes:
-        if not is_upload(model, route.service):
+        need = long_requests(model, route.service)  # the user's long-requests wins over 60 s, either way
+        if need is None and not is_upload(model, route.service):
             continue
+        limit = need[0] if need is not None else THRESHOLDS.response_timeout
         candidates = []
         t = route.setting("timeout")
         if t is not None and t.args:
@@ -61,9 +69,10 @@ def check(model: Deployment):
             if secs is None or secs >= limit or (id(d), what) in reported:
                 continue
             reported.add((id(d), what))
+            why = (f"{limit}s, the {need[1]}, for {served_by(route)}: requests that take longer"
+                   if need is not None else f"{limit}s for {served_by(route)}: long image/object requests")
             yield Hit(d.span,
-                      f"{what} {secs}s is below {limit}s for {served_by(route)}: long image/object requests "
-                      f"end in 504/502 while the backend keeps working",
+                      f"{what} {secs}s is below {why} end in 504/502 while the backend keeps working",
                       service=route.service,
                       related=[Related(route.span, "the route it applies to")] if d is not route.directive else [])
 

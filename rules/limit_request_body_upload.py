@@ -32,6 +32,13 @@ WSGIChunkedRequest On
 LimitRequestBody 0
 ```
 
+## Your own apps (`max-body`)
+When the route's app declares `max-body` in `[tool.wsgilint.apps.NAME]` (README "Apps that
+are not OpenStack"), the effective limit is judged against it instead of 1 GiB: an explicit
+`LimitRequestBody` below `max-body`, or none when the target httpd's 1 GiB default is below
+it, is reported naming both and the config file that declares it; a limit at or above
+`max-body` (or `0`) is quiet. The version logic of the default is the same as above.
+
 ## References
 - https://httpd.apache.org/docs/2.4/mod/core.html#limitrequestbody
 - https://github.com/apache/httpd/blob/2.4.x/CHANGES
@@ -41,7 +48,7 @@ LimitRequestBody 0
 from wsgilint.findings import ERROR, WARNING, Hit, Related, Rule
 from wsgilint.knowledge import APACHE_DEFAULTS, LIMIT_REQUEST_BODY_DEFAULT_SINCE, LIMIT_REQUEST_BODY_KINDS, version_text
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import cap_weak, is_upload, served_by
+from wsgilint.rules._helpers import cap_weak, is_upload, max_body, served_by
 from wsgilint.rules._modwsgi import apache_routes
 from wsgilint.numbers import parse_int
 
@@ -67,20 +74,28 @@ def check(model: Deployment):
     else:
         default_severity = default_when = None
     for route in apache_routes(model, LIMIT_REQUEST_BODY_KINDS):
-        if not is_upload(model, route.service):
+        need = max_body(model, route.service)  # the user's max-body wins over the 1 GiB threshold
+        if need is None and not is_upload(model, route.service):
             continue
         d = route.setting("limitrequestbody")
         if d is not None:
             value = _bytes(d.args[0]) if d.args else None
-            if value is None or value == 0 or value > default:
+            if value is None or value == 0 or (value >= need[0] if need is not None else value > default):
                 continue
+            below = f", below the {need[1]}" if need is not None else ""
             yield cap_weak(route, Hit(d.span,
-                      f"LimitRequestBody {value} applies to {served_by(route)} at {route.path}: "
+                      f"LimitRequestBody {value} applies to {served_by(route)} at {route.path}{below}: "
                       f"{_FRONT[route.kind]} answers 413 to every upload over {value} bytes",
                       service=route.service,
                       related=[Related(route.span, "the route it applies to")]))
             continue
-        if default_when is None:
+        if default_when is None or (need is not None and need[0] <= default):
+            continue  # no default limit on this httpd, or the 1 GiB default takes the declared max-body
+        if need is not None:
+            yield cap_weak(route, Hit(route.span,
+                      f"no LimitRequestBody for {served_by(route)}: {default_when}, below the {need[1]}, so "
+                      f"{_FRONT[route.kind]} answers 413 to bodies over 1 GiB", severity=default_severity,
+                      service=route.service))
             continue
         yield cap_weak(route, Hit(route.span,
                   f"no LimitRequestBody for {served_by(route)}: {default_when}, so {_FRONT[route.kind]} answers 413 "

@@ -3,7 +3,14 @@
 ## What it does
 Finds `WSGIScriptAlias` routes for services that take chunked uploads (glance
 images, swift objects) where no `WSGIChunkedRequest On` applies (in the server,
-the virtual host, or a `<Directory>`/`<Location>` covering the script).
+the virtual host, or a `<Directory>`/`<Location>` covering the script), and
+judges every way a chunked upload reaches the route, as
+proxy-uwsgi-chunked-upload does: straight from clients or through a front end
+that streams chunked bodies on, an error; only through front ends in the check
+that read the whole body and send a Content-Length (nginx `proxy_pass` with its
+default request buffering, in front of an Apache listening on loopback only),
+nothing; through a hop that depends on an unknown nginx version, a warning
+naming it.
 
 ## Why is this bad?
 mod_wsgi rejects every request with `Transfer-Encoding: chunked` unless the
@@ -12,7 +19,26 @@ chunked, so image uploads fail with **411 Length Required**, and the error log
 says: `Received request requiring chunked transfer encoding, but optional
 support for chunked transfer encoding has not been enabled.` Requests with a
 Content-Length still work, which is why this passes casual testing.
-Verified on Apache 2.4.71 + mod_wsgi 4.9.4 (tests/test_proof_modwsgi.py).
+Verified on Apache 2.4.71 + mod_wsgi 4.9.4 (tests/test_proof_apache.py).
+
+Only a chunked body that reaches mod_wsgi is refused: behind nginx's default
+`proxy_pass`, with Apache listening on loopback only, nginx sends the upload
+with a Content-Length and it works (tests/test_proof_chain.py, nginx 1.22.1;
+the same upload sent to Apache straight gets 411). This is quiet:
+```nginx
+server {
+    listen 9292;
+    location / { proxy_pass http://127.0.0.1:8292; }
+}
+```
+```apache
+Listen 127.0.0.1:8292
+<VirtualHost *:8292>
+    WSGIDaemonProcess glance-api processes=4 threads=1
+    WSGIProcessGroup glance-api
+    WSGIScriptAlias / /usr/local/bin/glance-wsgi-api
+</VirtualHost>
+```
 
 ## Example
 ```apache
@@ -46,8 +72,9 @@ with `--unsafe-fixes`. tests/test_fix_proof.py runs the fixed tree on the real A
 - https://github.com/GrahamDumpleton/mod_wsgi/blob/develop/src/server/mod_wsgi.c
 """
 
-from wsgilint.findings import ERROR, Hit, Related, Rule
+from wsgilint.findings import ERROR, WARNING, Hit, Related, Rule
 from wsgilint.model.types import Deployment
+from wsgilint.rules._chain import arrivals
 from wsgilint.rules._edits import alone_on_line, insert_line_after, replace
 from wsgilint.rules._helpers import cap_weak, is_upload, served_by
 
@@ -71,13 +98,32 @@ def _edits(route, off, added: dict) -> tuple:
 
 def check(model: Deployment):
     added: dict = {}  # section -> its one inserted line
+    reach = None
     for route in model.routes:
         if route.kind != "mod_wsgi" or not is_upload(model, route.service):
             continue
         d = route.setting("wsgichunkedrequest")
         if d is not None and d.args and d.args[0].lower() == "on":
             continue
+        if reach is None:
+            reach = arrivals(model)
+        arrival = reach[id(route)]
+        verdict = arrival.verdict
+        if verdict == "dechunked":
+            continue  # every way in reads the whole body and sends Content-Length: no chunked body arrives
         related = [Related(d.span, "WSGIChunkedRequest is Off here")] if d is not None else []
+        if verdict == "undecided":
+            hop = arrival.undecided
+            yield cap_weak(route, Hit(
+                route.span,
+                f"mod_wsgi serves {served_by(route)} at {route.path} without WSGIChunkedRequest On, reached "
+                f"through {hop.where()}: {hop.condition}; when it streams, chunked uploads get 411 Length Required",
+                severity=WARNING,
+                service=route.service,
+                related=related + [Related(hop.route.span, f"{hop.where()}: {hop.why}")],
+                edits=_edits(route, d, added),
+            ))
+            continue
         yield cap_weak(route, Hit(
             route.span,
             f"mod_wsgi serves {served_by(route)} at {route.path} without WSGIChunkedRequest On: "

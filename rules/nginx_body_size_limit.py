@@ -46,8 +46,14 @@ Example above and the real-server proof use) for the route only: the value of a
 indentation; not when other directives share its line). Unsafe: it removes a limit, which
 is a choice about abuse (an upper bound such as `10G` may be wanted); plain `--fix` leaves it.
 
+## Your own apps (`max-body`)
+When the route's app declares `max-body` in `[tool.wsgilint.apps.NAME]` (README "Apps that
+are not OpenStack"), the limit is judged against it instead of 1 GiB, for any such app:
+a `client_max_body_size` (or the 1m default) below `max-body` is reported with both values
+and the config file that declares it; one at or above it is quiet, whatever its size.
+
 ## Known problems
-A limit of 1 GiB or more is taken as deliberate (it still refuses larger images).
+Without a `max-body`, a limit of 1 GiB or more is taken as deliberate (it still refuses larger images).
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size
@@ -57,7 +63,7 @@ A limit of 1 GiB or more is taken as deliberate (it still refuses larger images)
 from wsgilint.findings import ERROR, Hit, Rule
 from wsgilint.model.types import Deployment
 from wsgilint.rules._edits import alone_on_line, insert_line_after, replace
-from wsgilint.rules._helpers import cap_weak, is_upload, served_by
+from wsgilint.rules._helpers import cap_weak, is_upload, max_body, served_by
 
 
 def _edits(route, where) -> tuple:
@@ -83,11 +89,22 @@ def check(model: Deployment):
         return
     from wsgilint.model.build_nginx import parse_size, setting_value
     for route in model.routes:
-        if route.frontend != "nginx" or not is_upload(model, route.service):
+        if route.frontend != "nginx":
+            continue
+        need = max_body(model, route.service)  # the user's max-body wins over ENOUGH, either way
+        if need is None and not is_upload(model, route.service):
             continue
         value, where = setting_value(route, "client_max_body_size")
         size = parse_size(value)
-        if size is None or size == 0 or size >= ENOUGH:
+        if size is None or size == 0 or size >= (need[0] if need is not None else ENOUGH):
+            continue
+        if need is not None:
+            what = (f"no client_max_body_size for {served_by(route)}: nginx's default 1m" if where is None
+                    else f"client_max_body_size {value} for {served_by(route)}")
+            yield cap_weak(route, Hit(route.span if where is None else where.arg_span(0),
+                                      f"{what} is below the {need[1]}: nginx answers 413 to bodies over "
+                                      f"{'1 MiB' if where is None else value}", service=route.service,
+                                      edits=_edits(route, where)))
             continue
         if where is None:
             yield cap_weak(route, Hit(route.span, f"no client_max_body_size for {served_by(route)}: nginx's default "

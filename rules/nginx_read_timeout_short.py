@@ -30,6 +30,12 @@ location / {
 }
 ```
 
+## Your own apps (`long-requests`)
+When the route's app declares `long-requests` in `[tool.wsgilint.apps.NAME]` (README "Apps
+that are not OpenStack"), the read timeout (or the 60 s default) is judged against it instead
+of 60 s, for any such app: below it is reported naming it and the config file; at or above it
+is quiet.
+
 ## References
 - https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_read_timeout
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
@@ -37,7 +43,7 @@ location / {
 
 from wsgilint.findings import WARNING, Hit, Rule
 from wsgilint.model.types import Deployment
-from wsgilint.rules._helpers import is_upload, served_by
+from wsgilint.rules._helpers import is_upload, long_requests, served_by
 
 DEFAULT = 60.0
 _KEY = {"nginx_uwsgi": "uwsgi_read_timeout", "nginx_proxy": "proxy_read_timeout"}
@@ -49,11 +55,21 @@ def check(model: Deployment):
     from wsgilint.model.build_nginx import parse_time, setting_value
     for route in model.routes:
         key = _KEY.get(route.kind)
-        if key is None or not is_upload(model, route.service):
+        if key is None:
+            continue
+        need = long_requests(model, route.service)  # the user's long-requests wins over 60 s, either way
+        if need is None and not is_upload(model, route.service):
             continue
         value, where = setting_value(route, key)
         seconds = parse_time(value)
-        if seconds is None or seconds > DEFAULT:
+        if seconds is None or (seconds >= need[0] if need is not None else seconds > DEFAULT):
+            continue
+        if need is not None:
+            what = f"no {key} for {served_by(route)}: nginx's default 60s" if where is None else \
+                f"{key} {value} for {served_by(route)}"
+            yield Hit(route.span if where is None else where.arg_span(0),
+                      f"{what} is below the {need[1]}: a request whose answer takes longer becomes 504",
+                      service=route.service)
             continue
         if where is None:
             yield Hit(route.span, f"no {key} for {served_by(route)}: nginx's default 60s turns a slow "

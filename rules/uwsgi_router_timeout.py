@@ -29,6 +29,12 @@ harakiri = 600
 http-timeout = 600
 ```
 
+## Your own apps (`long-requests`)
+When the app declares `long-requests` in `[tool.wsgilint.apps.NAME]` (README "Apps that are
+not OpenStack"), the router's `http-timeout` (set, or the 60 s default) is judged against it:
+below it is a **warning** naming it and the config file (also when `http-timeout` is set);
+at or above it is quiet.
+
 ## References
 - https://github.com/unbit/uwsgi/blob/uwsgi-2.0/plugins/http/http.c
 - https://uwsgi-docs.readthedocs.io/en/latest/HTTP.html
@@ -37,13 +43,29 @@ http-timeout = 600
 from wsgilint.findings import INFO, WARNING, Hit, Rule
 from wsgilint.knowledge import UWSGI_DEFAULTS
 from wsgilint.model.types import Deployment
+from wsgilint.rules._helpers import long_requests
 
 
 def check(model: Deployment):
     default = UWSGI_DEFAULTS["http-timeout"].value
     for app in model.uwsgi:
         routers = [b for b in app.binds if b.router]
-        if not routers or app.config.has("http-timeout"):
+        if not routers:
+            continue
+        need = long_requests(model, app.service)
+        if need is not None:  # the user's long-requests: judge the router's timeout (set or default) against it
+            opt = app.config.last("http-timeout")
+            if opt is not None and opt.dynamic:
+                continue
+            value = app.config.number("http-timeout") if opt is not None else default
+            if value is None or value >= need[0]:
+                continue
+            what = f"http-timeout {value}" if opt is not None else f"http-timeout {default}s (the default)"
+            yield Hit(opt.span if opt is not None else routers[0].option.span,
+                      f"the http router on {routers[0].address} closes the connection without a response after "
+                      f"{what}, below the {need[1]}", severity=WARNING, service=app.service)
+            continue
+        if app.config.has("http-timeout"):
             continue
         harakiri = app.config.number("harakiri")
         longer = harakiri is not None and harakiri > default

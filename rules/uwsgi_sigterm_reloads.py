@@ -10,6 +10,10 @@ an instance that Debian's uwsgi init script starts (it stops with `start-stop-da
 --retry=QUIT/30/KILL/5`), or a systemd unit with `KillSignal=SIGQUIT` (or SIGINT), is never sent
 SIGTERM and is not reported; a unit without `KillSignal=` sends SIGTERM, and the finding names it.
 `die-on-term` given on the unit's command line counts.
+A container image (a Dockerfile or Containerfile in the checked tree whose CMD/ENTRYPOINT runs
+uwsgi with an ini of the build context) stops with its `STOPSIGNAL`, else Docker's default
+SIGTERM: `STOPSIGNAL SIGQUIT`, or `--die-on-term` in its CMD, keeps it quiet; otherwise the
+finding names the Dockerfile.
 
 ## Why is this bad?
 systemd, Docker and most init scripts stop a service with SIGTERM. uWSGI 2.0's

@@ -7,14 +7,14 @@ from wsgilint.targets import Targets
 
 
 def check(paths, *, cwd=None, root=None, select=None, release=None, defines=None, uwsgi=None, httpd=None,
-          nginx=None):
+          nginx=None, apps=None):
     """Return the CheckResult for ``paths`` (strings), optionally only some rules."""
     targets = Targets.given(openstack=knowledge.normalize_release(release) if release else None, uwsgi=uwsgi, httpd=httpd,
                       nginx=nginx)
     sel = registry.select(list(select)) if select else None
     opts = pipeline.CheckOptions(paths=[str(p) for p in paths], root=str(root) if root else None,
                                  cwd=str(cwd) if cwd else None, defines=defines or {}, targets=targets,
-                                 engine=engine.EngineOptions(selected=sel))
+                                 engine=engine.EngineOptions(selected=sel), apps=dict(apps or {}))
     return pipeline.run(opts)
 
 

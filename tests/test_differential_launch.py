@@ -46,6 +46,9 @@ SYSTEMD_FIXTURES = [
     "rules/uwsgi-sigterm-reloads/good_systemd_dropin",
     "rules/uwsgi-sigterm-reloads/bad_systemd_template",
     "deployments/systemd-uwsgi-env",
+    "rules/uwsgi-env-var-unset/bad",  # $(VAR) the unit does not set: kept as written
+    "rules/uwsgi-env-var-unset/good",  # $(VAR) from Environment=
+    "rules/uwsgi-env-var-unset/good_envfile",  # $(VAR) from EnvironmentFile=
 ]
 DEBIAN_FIXTURES = ["deployments/debian-uwsgi-packaged", "rules/proxy-target-unserved/bad_debian"]
 
@@ -164,6 +167,7 @@ def test_systemd_and_emperor_fixtures(rel, tmp_path):
             value = str(root) + a.value if a.kind in ("ini", "inherit") else a.value
             args += [f"--{a.key}", value] if a.value != "true" or a.kind != "opt" else [f"--{a.key}"]
         env = {"PATH": "/usr/bin:/bin", "LANG": "C"}
+        env.update(launcher.environment)  # Environment=, EnvironmentFile= (what $(VAR) reads)
         env.update({"UWSGI_" + k.upper().replace("-", "_"): v for k, v, _line in launcher.env})
         out = _run([uwsgi, *args, "--pidfile", str(tmp_path / "pid"), "--show-config", "--hook-pre-jail",
                     "exit:0"], env, tmp_path, None)
@@ -176,7 +180,7 @@ def test_command_line_words_match_uwsgi():
     # here the cases those do not reach: short options, --key=value, a positional ini.
     got = unit_mod.uwsgi_args(["-M", "-p", "4", "--http=:80", "--master", "app.ini", "-s", "/x.sock"])
     assert got == [("opt", "master", "true"), ("opt", "processes", "4"), ("opt", "http", ":80"),
-                   ("opt", "master", "true"), ("ini", "ini", "app.ini"), ("opt", "socket", "/x.sock")]
+                   ("opt", "master", "true"), ("opt", "socket", "/x.sock"), ("ini", "", "app.ini")]
 
 
 OPENSTACK_INIT_FIXTURES = ["deployments/debian-openstack-init", "rules/uwsgi-ini-not-started/good"]
@@ -228,3 +232,38 @@ def test_openstack_init_fixtures(rel, tmp_path):
         i = max(n for n, (k, _v) in enumerate(theirs) if k == "logto")
         del theirs[i]
         assert opts == theirs, f"{rel} {ini}:\nwsgilint: {opts}\nuwsgi:    {theirs}"
+
+
+# Container images: (image directory the build context is copied to, Entrypoint + Cmd after the
+# uwsgi argv[0] as `docker inspect` shows it, read by hand from each Dockerfile, and the image's
+# UWSGI_* ENV). uWSGI runs with the image directory mapped to the fixture (its WORKDIR as cwd);
+# the printed values have the fixture mapped back to the image directory.
+CONTAINER_CASES = {
+    "deployments/docker-uwsgi-good": ("/opt/app", ["--ini", "uwsgi.ini", "--processes", "4"], {}),
+    "deployments/docker-uwsgi-bad": ("/opt/app", ["/opt/app/uwsgi.ini"], {"UWSGI_PROCESSES": "4"}),
+    "rules/uwsgi-sigterm-reloads/bad_docker": ("/app", ["--ini", "/app/uwsgi.ini"], {}),
+    "rules/uwsgi-sigterm-reloads/good_docker_die_on_term": ("/srv/app", ["/srv/app/uwsgi.ini", "--die-on-term"], {}),
+    "rules/uwsgi-sigterm-reloads/good_docker_stopsignal": ("/etc/uwsgi", ["--ini", "/etc/uwsgi/uwsgi.ini"], {}),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(CONTAINER_CASES))
+def test_container_fixtures(rel, tmp_path):
+    """A Dockerfile's CMD/ENTRYPOINT (wsgilint.launch.docker) run by the real uWSGI."""
+    from wsgilint import pipeline
+
+    uwsgi = oracle.uwsgi("differential launch tests")
+    root = FIXTURES / rel
+    image_dir, argv, env_opts = CONTAINER_CASES[rel]
+    result = pipeline.run(pipeline.CheckOptions(paths=[str(root)]))
+    [app] = result.model.uwsgi
+    launcher = app.config.launcher
+    assert launcher is not None and launcher.kind == "container", rel
+    assert not [d for d in app.config.diagnostics if d.code != "encoding"], app.config.diagnostics
+    ours = [(o.key, o.value) for o in app.config.options]
+    words = [str(root) + w[len(image_dir):] if w.startswith(image_dir + "/") else w for w in argv]
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C", **env_opts}
+    out = _run([uwsgi, *words, "--pidfile", str(tmp_path / "pid"), "--show-config", "--hook-pre-jail", "exit:0"],
+               env, root, None)
+    theirs = [(k, v.replace(str(root), image_dir)) for k, v in _parse(out)]
+    assert ours == theirs, f"{rel}:\nwsgilint: {ours}\nuwsgi:    {theirs}"

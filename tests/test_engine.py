@@ -59,7 +59,7 @@ def test_finding_location_is_the_spans(text, offsets):
     rule = _rule("WSG904", lambda m: iter(()))
     for a, b in offsets:
         span = Span(src, min(a, len(text)), min(max(a, b), len(text)))
-        f = engine.make_finding(rule, Hit(span, "m"), engine.EngineOptions())
+        f = engine.make_finding(rule, Hit(span, "m"))
         expected = (span.line, span.column, span.end_line)
         assert (f.line, f.column, f.end_line) == expected
         assert src.locate(span.start, span.end) == expected
@@ -74,7 +74,7 @@ def test_made_findings_equal_the_constructor_and_set_every_slot():
     rel = [Related(Span(SRC, 0, 1), "note")]
     hits = [Hit(Span(SRC, 2, 5), "m1", fix="own fix", service="glance", related=rel),
             Hit(None, "m2", severity=ERROR, path="<x>")]
-    made = engine.make_findings(rule, hits, engine.EngineOptions())
+    made = engine.make_findings(rule, hits)
     expected = [Finding(rule, WARNING, "m1", "x.conf", 2, 1, 3, "own fix", "glance", rel, hits[0].span),
                 Finding(rule, ERROR, "m2", "<x>", 0, 0, 0, "f", None, [], None)]
     assert made == expected

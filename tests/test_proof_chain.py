@@ -13,6 +13,12 @@ swapped) and asserts what the rule's chain model predicts:
   with `client_body_buffer_size 4m` they reach uWSGI whole and break its 1 MiB limit (WSG110 error);
   the client's 6 s pauses reach uWSGI and break its 4 s socket-timeout (WSG102 warning).
 - `unix:///path` is the socket `/path` to nginx and httpd (WSG405 quiet): both answer 200.
+- An Apache route that answers 411 to chunked bodies (mod_proxy_uwsgi: WSG401; mod_wsgi without
+  WSGIChunkedRequest On: WSG201) on a loopback-only Listen behind nginx's default `proxy_pass`: the
+  chunked upload through nginx gets 200 and the app sees CONTENT_LENGTH (the rules stay quiet); the
+  same upload straight to Apache gets 411 (the public-Listen twins: error); through nginx with
+  `proxy_request_buffering off; proxy_http_version 1.1;` it gets 411 (error). With buffering off and
+  no proxy_http_version, nginx before 1.29.7 (the installed one) still sends Content-Length: 200.
 
 Missing binaries: loud skip, or failure with WSGILINT_REQUIRE_ORACLES=1. Each test is bounded.
 """
@@ -169,6 +175,103 @@ def test_unix_triple_slash_is_the_same_socket_to_nginx_and_httpd(tmp_path):
         assert "unix://@@TMP@@/heat.sock" in vhost
         with stack.apache(tmp_path, vhost, modules=["proxy", "proxy_uwsgi"]) as ap:
             assert stack.get(ap.url_for("/heat-api")).status == 200
+
+
+# ---- an Apache route that refuses chunked bodies, behind nginx (WSG401, WSG201) ----------------------
+# Apache sits on a loopback-only Listen with nginx in front. nginx's default request buffering reads the
+# chunked upload whole and sends it with a Content-Length: Apache's mod_proxy_uwsgi (WSG401) and mod_wsgi
+# without WSGIChunkedRequest On (WSG201) never see a chunked body, and the rules stay quiet. The same
+# upload sent to Apache straight gets 411 (what the twin with a public Listen allows), and so does the
+# upload through nginx with `proxy_request_buffering off; proxy_http_version 1.1;` (streamed on).
+
+
+def _nginx_version() -> tuple[int, ...]:
+    import re
+    import subprocess
+
+    out = subprocess.run([oracle.nginx(), "-v"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=10).stdout
+    m = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", out)
+    assert m, out
+    return tuple(int(x) for x in m.groups())
+
+
+def _severities(case: Path, rule: str) -> list[str]:
+    return [sev for _, sev in _lint(case, rule)]
+
+
+def _nginx_to_apache(case: Path, apache_port: int) -> str:
+    return fixture_text(case / "nginx" / "glance-api.conf", {"listen 9292;": "listen 127.0.0.1:@@PORT@@;",
+                                                             "127.0.0.1:8292": f"127.0.0.1:{apache_port}"})
+
+
+def _apache_site(case: Path, extra: dict) -> str:
+    # the harness's httpd.conf listens on 127.0.0.1:@@PORT@@ (loopback only, as the fixture's Listen)
+    return fixture_text(case / "apache" / "glance-api.conf",
+                        dict({"Listen 127.0.0.1:8292\n": "", "<VirtualHost *:8292>": "<VirtualHost *:@@PORT@@>"},
+                             **extra))
+
+
+def _chunked_through_nginx_and_straight(tmp_path, folder: Path, modules, apache_extra: dict,
+                                        subst: dict, refused_log: str) -> None:
+    good, streaming = folder / "good_behind_nginx", folder / "bad_nginx_streaming"
+    with stack.apache(tmp_path, _apache_site(good, apache_extra), modules=modules, subst=subst) as web:
+        with stack.nginx(tmp_path, _nginx_to_apache(good, web.port), name="n-buffering") as ng:
+            r = stack.post_chunked(ng.url_for("/image/?mode=auto"), 3 * MIB, timeout=30)
+            assert r.status == 200, (r, web.logs_report())
+            assert r.json["content_length"] == str(3 * MIB), r  # nginx sent it whole, with Content-Length
+            assert r.json["bytes"] == 3 * MIB and r.json["error"] is None, r
+        r = stack.post_chunked(web.url_for("/image/?mode=auto"), 3 * MIB, timeout=30)  # straight to Apache
+        assert r.status == 411, (r, web.logs_report())
+        assert refused_log in web.error_log_text(), web.logs_report()
+    with stack.apache(tmp_path, _apache_site(streaming, apache_extra), modules=modules, subst=subst,
+                      name="a-streaming") as web:
+        with stack.nginx(tmp_path, _nginx_to_apache(streaming, web.port), name="n-streaming") as ng:
+            r = stack.post_chunked(ng.url_for("/image/?mode=auto"), 3 * MIB, timeout=30)
+            assert r.status == 411, (r, web.logs_report())
+
+
+def test_wsg401_proxy_uwsgi_behind_buffering_nginx_gets_content_length(tmp_path):
+    folder = RULES / "proxy-uwsgi-chunked-upload"
+    assert _severities(folder / "good_behind_nginx", "WSG401") == []
+    assert _severities(folder / "bad_public_listen", "WSG401") == ["error"]
+    assert _severities(folder / "bad_nginx_streaming", "WSG401") == ["error"]
+    assert _severities(folder / "bad_nginx_version_unknown", "WSG401") == ["warning"]
+    _need_servers("chain proof: nginx in front of mod_proxy_uwsgi (WSG401)")
+    need_apache("chain proof: nginx in front of mod_proxy_uwsgi (WSG401)")
+    sock = "/run/uwsgi/glance-api.sock"
+    subst = {"SOCK": str(tmp_path / "glance-api.sock")}
+    ini = runnable_ini(folder / "good_behind_nginx" / "uwsgi" / "glance-api-uwsgi.ini", {sock: "@@SOCK@@"},
+                       keys="module")
+    with stack.uwsgi(tmp_path, ini, subst) as uw:
+        _chunked_through_nginx_and_straight(tmp_path, folder, ["proxy", "proxy_uwsgi"],
+                                            {sock: "@@SOCK@@"}, subst, "AH01593")
+        assert uw.log_text().count("POST /image/") == 1, uw.logs_report()  # only the upload through nginx
+        # proxy_request_buffering off without proxy_http_version: HTTP/1.0 before nginx 1.29.7, so the body
+        # still goes whole with a Content-Length; judged on the installed nginx's own version
+        version = _nginx_version()
+        case = folder / "good_nginx_before_1_29_7"
+        if version < (1, 29, 7):
+            result = check([case], cwd=folder, select=["WSG401"], nginx=".".join(map(str, version)))
+            assert result.findings == []
+            with stack.apache(tmp_path, _apache_site(case, {sock: "@@SOCK@@"}), modules=["proxy", "proxy_uwsgi"],
+                              subst=subst, name="a-old") as web, \
+                    stack.nginx(tmp_path, _nginx_to_apache(case, web.port), name="n-old") as ng:
+                r = stack.post_chunked(ng.url_for("/image/?mode=auto"), 3 * MIB, timeout=30)
+                assert r.status == 200 and r.json["content_length"] == str(3 * MIB), (r, web.logs_report())
+
+
+def test_wsg201_modwsgi_behind_buffering_nginx_gets_content_length(tmp_path):
+    folder = RULES / "modwsgi-chunked-request-off"
+    assert _severities(folder / "good_behind_nginx", "WSG201") == []
+    assert _severities(folder / "bad_public_listen", "WSG201") == ["error"]
+    assert _severities(folder / "bad_nginx_streaming", "WSG201") == ["error"]
+    oracle.nginx("chain proof: nginx in front of mod_wsgi (WSG201)")
+    need_apache("chain proof: nginx in front of mod_wsgi (WSG201)", wsgi=True)
+    _chunked_through_nginx_and_straight(tmp_path, folder, ["wsgi"],
+                                        {"/usr/bin/glance-wsgi-api": "@@APP_WSGI@@",
+                                         "<Directory /usr/bin>": "<Directory @@APP_DIR@@>"},
+                                        {}, "chunked transfer encoding")
 
 
 if os.name != "posix":  # pragma: no cover

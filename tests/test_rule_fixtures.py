@@ -3,7 +3,8 @@
 Layout: fixtures/rules/<rule-name>/{bad,good}[_<case>]{.conf,.ini,/} with a
 bad*.expected next to each bad case (lines `path:line:col: ID name`, paths
 relative to the rule's folder) and an optional <case>.args holding extra options
-(`release=queens`, `uwsgi=2.0.21`, `httpd=2.4.62`, `nginx=1.30.0`). WSGILINT_UPDATE_FIXTURES=1 rewrites the .expected files.
+(`release=queens`, `uwsgi=2.0.21`, `httpd=2.4.62`, `nginx=1.30.0`, `config=apps.toml`: the
+[tool.wsgilint.apps.NAME] tables of that file, next to the case). WSGILINT_UPDATE_FIXTURES=1 rewrites the .expected files.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def test_fixture(rule, case: Path):
     for key in ("release", "uwsgi", "httpd", "nginx"):
         if key in args:
             kwargs[key] = args[key]
+    if "config" in args:  # the user's app profiles ([tool.wsgilint.apps.NAME]) from a file next to the case
+        from wsgilint import config
+
+        kwargs["apps"] = config.load(str(case.parent / args["config"])).apps
     if "root" in args:
         kwargs["root"] = case / args["root"] if args["root"] != "." else case
     result = check([case], cwd=case.parent, select=[rule.id], **kwargs)

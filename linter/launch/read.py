@@ -20,7 +20,7 @@ import posixpath
 
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.launch import unit as unit_mod
-from wsgilint.launch.types import Arg, Launcher, NotStarted
+from wsgilint.launch.types import Arg, Launcher, NotStarted, WebUnit
 from wsgilint.record import FACTORY, Record
 
 DEBIAN_INIT = "/etc/init.d/uwsgi"
@@ -51,14 +51,24 @@ class LaunchPlan(Record):
     # resolved ini path -> NotStarted: inis whose service's own launcher does not start them (and
     # no other launcher in the tree does)
     not_started: dict[str, "NotStarted"]
+    # RuntimeDirectory= of every unit read (uWSGI's or not): (path under /run, where)
+    unit_runtime_dirs: list[tuple[str, str]]
+    # DefaultEnvironment= of the service manager (system.conf): every unit's environment starts with it
+    manager_environment: dict[str, str]
+    # systemd units of the web servers in the tree (read_web_units): PrivateTmp=, User=, masks
+    web_units: list[WebUnit]
 
     def __init__(self, launchers=FACTORY, inis=FACTORY, inherited=FACTORY, emperors=FACTORY,
-                 not_started=FACTORY) -> None:
+                 not_started=FACTORY, unit_runtime_dirs=FACTORY, manager_environment=FACTORY,
+                 web_units=FACTORY) -> None:
         self.launchers = {} if launchers is FACTORY else launchers
         self.inis = [] if inis is FACTORY else inis
         self.inherited = set() if inherited is FACTORY else inherited
         self.emperors = [] if emperors is FACTORY else emperors
         self.not_started = {} if not_started is FACTORY else not_started
+        self.unit_runtime_dirs = [] if unit_runtime_dirs is FACTORY else unit_runtime_dirs
+        self.manager_environment = {} if manager_environment is FACTORY else manager_environment
+        self.web_units = [] if web_units is FACTORY else web_units
 
     def not_started_for(self, fs: FileSystem, config_path: str) -> "NotStarted | None":
         if not self.not_started:
@@ -86,6 +96,8 @@ def read_launchers(fs: FileSystem) -> LaunchPlan:
     for real, ns in candidates.items():  # started by nothing: unless another launcher starts it
         if real not in plan.launchers and real not in plan.inherited:
             plan.not_started[real] = ns
+    _boot_dirs(fs, plan)
+    plan.web_units = read_web_units(fs)
     return plan
 
 
@@ -156,14 +168,47 @@ def _debian(fs: FileSystem, plan: LaunchPlan) -> None:
         env = [("deb-confname", confname, env_line),
                ("deb-confnamespace", DEBIAN_NAMESPACE, _line_of(text, "UWSGI_DEB_CONFNAMESPACE="))]
         where = f" (INHERITED_CONFIG={inherited} in {fs.display(DEBIAN_DEFAULTS)}:{inherited_line})" if inherited else ""
+        # specific_daemon (2.0.21-5.1) do_start_specific_daemon: `install -d ... "$SPECIFIC_RUNDIR"`,
+        # /run/uwsgi/app/NAME (find_specific_rundir in /usr/share/uwsgi/init/snippets).
+        made = f"/run/uwsgi/{DEBIAN_NAMESPACE}/{confname}"
+        created = [(made, f"{fs.display(path)}:{_line_of(text, 'install -d')} creates it at each start")
+                   if helper is not None and "install -d" in text else
+                   (made, "Debian's uwsgi init script creates it at each start (specific_daemon: install -d)")]
         _add(fs, plan, ini, Launcher(
             "debian-init", f"Debian's uwsgi init script{where}", path, text, env=env, args=args,
-            stop_signal=stop, stop_source=stop_source))
+            stop_signal=stop, stop_source=stop_source, created_dirs=created))
 
 
 # -- systemd ---------------------------------------------------------------------------
+# systemd-system.conf(5): DefaultEnvironment= of [Manager], /etc/systemd/system.conf then the
+# drop-ins of system.conf.d (by file name), each assignment adding to the list.
+MANAGER_CONFS = ("/etc/systemd/system.conf",)
+MANAGER_DROPIN_DIRS = ("/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/lib/systemd/system.conf.d")
+
+
+def _manager_environment(fs: FileSystem) -> dict[str, str]:
+    files = [p for p in MANAGER_CONFS if fs.is_file(p)]
+    chosen: dict[str, str] = {}
+    for d in MANAGER_DROPIN_DIRS:
+        if fs.is_dir(d):
+            for fname, kind in fs.scan(d):
+                if fname.endswith(".conf") and kind in ("file", "link-file"):
+                    chosen.setdefault(fname, posixpath.join(d, fname))
+    out: dict[str, str] = {}
+    for p in files + [chosen[k] for k in sorted(chosen)]:
+        text = _text(fs, p)
+        for sec, key, val, _line in unit_mod.parse(text or ""):
+            if sec == "Manager" and key == "DefaultEnvironment":
+                for word in unit_mod.split_words(val) or []:
+                    k, eq, v = word.partition("=")
+                    if eq:
+                        out[k] = v
+    return out
+
+
 def _systemd(fs: FileSystem, plan: LaunchPlan) -> None:
     units: dict[str, str] = {}  # unit name -> config path of the file that wins
+    plan.manager_environment = _manager_environment(fs)
     wanted: list[str] = []
     count = 0
     for d in UNIT_DIRS:
@@ -207,6 +252,12 @@ def _dropins(fs: FileSystem, names: list[str]) -> list[str]:
 
 def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: list[str]) -> None:
     text = _text(fs, path)
+    if text is not None and "RuntimeDirectory" in text and "uwsgi" not in text:  # another unit's /run dirs
+        for _sec, key, val, line in unit_mod.parse(text):
+            if _sec == "Service" and key == "RuntimeDirectory":
+                for w in unit_mod.specifiers(val, name).split():
+                    plan.unit_runtime_dirs.append(
+                        ("/run/" + w.split(":", 1)[0].strip("/"), f"RuntimeDirectory= of {name} ({fs.display(path)}:{line})"))
     if text is None or "uwsgi" not in text and not templates:
         return
     u = unit_mod.Unit()
@@ -233,11 +284,14 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
     sp = lambda key: u.get("Service", key)  # noqa: E731
     workdir = sp("WorkingDirectory")
     env: list[tuple[str, str, int]] = []
-    environment: dict[str, str] = {}
+    environment: dict[str, str] = dict(plan.manager_environment)
+    complete = not u.all("Service", "PassEnvironment")
     for val, vpath, line in u.all("Service", "EnvironmentFile"):
         fpath = unit_mod.specifiers(val, name).lstrip("-")
         etext = _text(fs, fpath)
-        if etext is not None:
+        if etext is None:
+            complete = False  # not in the tree (or unreadable): what it sets is unknown
+        else:
             for k, (v, _n) in unit_mod.shell_assignments(etext).items():
                 environment[k] = v
                 env.append((k, v, line if vpath == epath else 0))
@@ -270,13 +324,118 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
     user = sp("User")
     group = sp("Group")
     runtime = [w for val, _p, _l in u.all("Service", "RuntimeDirectory") for w in val.split()]
+    created = [("/run/" + w.split(":", 1)[0].strip("/"), f"RuntimeDirectory={val} in {fs.display(p)}:{ln}")
+               for val, p, ln in u.all("Service", "RuntimeDirectory")
+               for w in unit_mod.specifiers(val, name).split()]
     ptmp = sp("PrivateTmp")
+    joins = [w for val, _p, _l in u.all("Unit", "JoinsNamespaceOf") for w in unit_mod.specifiers(val, name).split()]
     launcher = Launcher(
         "systemd", name, stop_path, texts.get(stop_path, ""), env=unit_mod.uwsgi_env_options(env), args=args,
         stop_signal=stop, stop_source=stop_source, user=user[0] if user else None, group=group[0] if group else None,
         runtime_directories=runtime, private_tmp=unit_mod.is_true(ptmp[0]) if ptmp else None,
-        environment=environment)
+        environment=environment, created_dirs=created, environment_complete=complete, joins=joins)
     _add(fs, plan, inis[-1].value, launcher)
+
+
+# -- the web servers' own units ----------------------------------------------------------
+# Unit name -> (server, the configuration directory it reads). Debian's apache2 2.4.71-1~deb12u1
+# ships apache2.service (/etc/apache2) and the template apache2@.service
+# (Environment=APACHE_CONFDIR=/etc/apache2-%i), both with PrivateTmp=true (line 13/14); Red Hat's
+# httpd.service reads /etc/httpd; Debian's nginx 1.22.1-9+deb12u11 nginx.service has no PrivateTmp=.
+WEB_UNITS = {"apache2.service": ("apache", "/etc/apache2"), "httpd.service": ("apache", "/etc/httpd"),
+             "nginx.service": ("nginx", "/etc/nginx")}
+WEB_TEMPLATES = {"apache2@.service": ("apache", "/etc/apache2-%i"), "httpd@.service": ("apache", "/etc/httpd")}
+
+
+def _unit_file(fs: FileSystem, name: str) -> tuple[str, bool] | None:
+    """(config path, masked) of the file that defines unit ``name``: the first of UNIT_DIRS that
+    has it. systemd.unit(5): a unit file that is empty or a symlink to /dev/null is masked (never
+    started; `systemctl mask` makes that link in /etc/systemd/system)."""
+    for d in UNIT_DIRS:
+        p = posixpath.join(d, name)
+        if fs.is_file(p):
+            return p, _text(fs, p) == ""
+        if fs.is_symlink(p) or fs.exists(p):  # a link to /dev/null (absent from the tree, or a device)
+            return p, True
+    return None
+
+
+def read_web_units(fs: FileSystem) -> list[WebUnit]:
+    """The web servers' units of the tree (WEB_UNITS, and instances of WEB_TEMPLATES enabled
+    through a ``*.wants/`` link or given their own file) with their drop-ins."""
+    names: dict[str, tuple[str, str, str]] = {n: (*v, n) for n, v in WEB_UNITS.items()}
+    for d in UNIT_DIRS:
+        if not fs.is_dir(d):
+            continue
+        entries = list(fs.scan(d))
+        wants = [n for n, k in entries if n.endswith(".wants") and k in ("dir", "link-dir")]
+        found = [n for n, _k in entries] + [i for w in wants for i, _k in fs.scan(posixpath.join(d, w))]
+        for inst in found:
+            stem, at, rest = inst.partition("@")
+            tmpl = stem + "@.service"
+            if at and rest != ".service" and inst.endswith(".service") and tmpl in WEB_TEMPLATES:
+                names.setdefault(inst, (*WEB_TEMPLATES[tmpl], tmpl))
+    out = []
+    for name in sorted(names):
+        server, confdir, tmpl = names[name]
+        got = _unit_file(fs, name) or (_unit_file(fs, tmpl) if tmpl != name else None)
+        if got is None:
+            continue
+        path, masked = got
+        u = unit_mod.Unit()
+        if not masked:
+            u.add(_text(fs, path) or "", path)
+            for drop in _dropins(fs, ([tmpl] if tmpl != name else []) + [name]):
+                t = _text(fs, drop)
+                if t is not None:
+                    u.add(t, drop)
+        for val, _p, _l in u.all("Service", "Environment"):
+            for word in unit_mod.split_words(unit_mod.specifiers(val, name)) or []:
+                k, eq, v = word.partition("=")
+                if eq and k == "APACHE_CONFDIR" and server == "apache":
+                    confdir = v.rstrip("/") or "/"
+        pt = u.get("Service", "PrivateTmp")
+        user = u.get("Service", "User")
+        joins = [w for val, _p, _l in u.all("Unit", "JoinsNamespaceOf") for w in unit_mod.specifiers(val, name).split()]
+        out.append(WebUnit(server, name, fs.display(path), unit_mod.specifiers(confdir, name),
+                           private_tmp=unit_mod.is_true(pt[0]) if pt else None,
+                           private_tmp_at=(fs.display(pt[1]), pt[2]) if pt else None, user=user[0] if user else None,
+                           masked=masked, joins=joins))
+    return out
+
+
+# tmpfiles.d(5): files of the same name in an earlier directory replace later ones (/etc over
+# /run over /usr/local/lib over /usr/lib); /lib/tmpfiles.d for releases before the merged /usr.
+TMPFILES_DIRS = ("/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/local/lib/tmpfiles.d", "/usr/lib/tmpfiles.d",
+                 "/lib/tmpfiles.d")
+MAX_TMPFILES = 500
+
+
+def _boot_dirs(fs: FileSystem, plan: LaunchPlan) -> None:
+    """Add to each systemd / Debian launcher the directories that exist at boot whatever starts
+    first: tmpfiles.d entries of the tree, and other units' RuntimeDirectory=."""
+    known = [la for la in plan.launchers.values() if la.kind in ("systemd", "debian-init")]
+    if not known:
+        return
+    chosen: dict[str, str] = {}
+    count = 0
+    for d in TMPFILES_DIRS:
+        if not fs.is_dir(d):
+            continue
+        for fname, kind in fs.scan(d):
+            count += 1
+            if count > MAX_TMPFILES:
+                break
+            if fname.endswith(".conf"):
+                chosen.setdefault(fname, posixpath.join(d, fname))  # a link to /dev/null masks: reads as nothing
+    extra = list(plan.unit_runtime_dirs)
+    for fname in sorted(chosen):
+        text = _text(fs, chosen[fname])
+        for dpath, line in unit_mod.tmpfiles_dirs(text or ""):
+            extra.append((dpath, f"tmpfiles.d entry {fs.display(chosen[fname])}:{line}"))
+    if extra:
+        for la in known:
+            la.created_dirs = la.created_dirs + extra
 
 
 # -- openstack-pkg-tools init scripts ---------------------------------------------------
@@ -586,3 +745,134 @@ def _vassals(fs: FileSystem, plan: LaunchPlan, opts, where: str, emperor: Launch
                 "emperor", f"the uWSGI Emperor ({where})", emperor_ini or (emperor.path if emperor else vassal),
                 "", env=unit_mod.uwsgi_env_options(env), args=args, stop_signal=EMPEROR_STOP,
                 stop_source=EMPEROR_STOP_SOURCE))
+
+
+# -- containers (Dockerfiles, Containerfiles) --------------------------------------------
+# A Dockerfile in a checked directory starts a uWSGI instance when its image's Entrypoint + Cmd
+# runs uwsgi (wsgilint.launch.docker says how that is read). Image paths map to files of the build
+# context through the COPY/ADD instructions; the context is the Dockerfile's directory, or a
+# directory above it up to the checked one (`docker build -f sub/Dockerfile .`), the first in which
+# the source exists. Stop: STOPSIGNAL, else Docker's default SIGTERM.
+def read_containers(fs: FileSystem, plan: LaunchPlan, dockerfiles: list[tuple[str, str]]) -> None:
+    """``dockerfiles``: (config path of the Dockerfile, the checked directory it was found in)."""
+    from wsgilint.launch import docker  # only for a tree that has Dockerfiles
+
+    for path, top in dockerfiles:
+        text = _text(fs, path)
+        if text is None or "uwsgi" not in text:
+            continue
+        df = docker.parse(text)
+        img = docker.image(df)
+        if img is None:
+            continue
+        _container(fs, plan, docker, path, top, text, img)
+
+
+def _contexts(path: str, top: str) -> list[str]:
+    out = []
+    d = posixpath.dirname(path)
+    top = top.rstrip("/") or "/"
+    while True:
+        out.append(d)
+        if d == top or d == "/" or not (d + "/").startswith(top.rstrip("/") + "/"):
+            break
+        d = posixpath.dirname(d)
+    return out
+
+
+def _image_file(fs: FileSystem, img, contexts: list[str], image_path: str) -> str | None:
+    """The build-context file that a COPY/ADD put at ``image_path`` (the last one that did)."""
+    for srcs, dest, _line, workdir in reversed(img.copies):
+        dest_abs = posixpath.normpath(posixpath.join(workdir, dest))
+        into_dir = dest.endswith("/") or len(srcs) > 1
+        for src in srcs:
+            if "://" in src or src.startswith("<<"):
+                continue
+            for ctx in contexts:
+                host = posixpath.normpath(posixpath.join(ctx, src.lstrip("/")))
+                if not (host + "/").startswith(ctx.rstrip("/") + "/") and ctx != "/":
+                    continue  # outside the context: refused by the builder
+                if fs.is_dir(host):
+                    prefix = dest_abs
+                    if image_path == prefix or image_path.startswith(prefix.rstrip("/") + "/"):
+                        cand = posixpath.join(host, image_path[len(prefix):].lstrip("/"))
+                        if fs.is_file(cand):
+                            return cand
+                    continue  # `COPY . /app`: the context is the one that has the file
+                if fs.is_file(host):
+                    # (a dest that is a directory of the base image without a trailing / is not known here)
+                    target = posixpath.join(dest_abs, posixpath.basename(src)) if into_dir else dest_abs
+                    if target == image_path:
+                        return host
+                    break
+    return None
+
+
+def _container(fs: FileSystem, plan: LaunchPlan, docker, path: str, top: str, text: str, img) -> None:
+    shown = fs.display(path)
+    contexts = _contexts(path, top)
+    env = {k: v for k, v in img.env.items()}
+    argv = img.argv()
+    # an ENTRYPOINT script of the build context ending in `exec "$@"` / `exec uwsgi ...`
+    if argv and img.entrypoint is not None and not img.entrypoint[2]:
+        script = argv[0][0]
+        script_abs = script if script.startswith("/") else posixpath.join(img.workdir, script)
+        local = _image_file(fs, img, contexts, posixpath.normpath(script_abs))
+        tail = docker.entrypoint_script_tail(_text(fs, local) or "") if local else None
+        if tail is not None:
+            rest = argv[1:]
+            words = []
+            for w in tail:
+                if w in ("$@", "${@}"):
+                    words.extend(rest)
+                else:
+                    words.append((w, img.entrypoint[1]))
+            argv = words
+    words, cwd = docker.command(argv, env)
+    if not words or not unit_mod.is_uwsgi(words[0][0]):
+        return
+    workdir = posixpath.normpath(posixpath.join(img.workdir, cwd)) if cwd else img.workdir
+    lines = {}
+    for w, line in words[1:]:
+        lines.setdefault(w, line)
+    args = []
+    image_values: list[tuple[Arg, str]] = []
+    line_of_cmd = words[0][1]
+    for kind, key, val in unit_mod.uwsgi_args([w for w, _l in words[1:]]):
+        line = lines.get(val, line_of_cmd) if kind != "opt" else line_of_cmd
+        if kind in ("ini", "inherit"):
+            fpath, sep, sect = val.partition(":")
+            image_path = posixpath.normpath(posixpath.join(workdir, fpath))
+            local = _image_file(fs, img, contexts, image_path)
+            if local is None:
+                continue  # a file of the base image, or made at build time: not read
+            args.append(Arg(kind, key, local + sep + sect, line))
+            image_values.append((args[-1], val))  # as uWSGI sees it (its `ini =` option)
+            continue
+        args.append(Arg(kind, key, val, line))
+    inis = [a for a in args if a.kind == "ini" and not a.value.partition(":")[2]]
+    if not inis:
+        return
+    main = inis[-1]
+    main.main = True
+    local_main = main.value  # the instance's ini is read from here; its option value is the image's path
+    main.value = next(v for a, v in image_values if a is main)
+    if img.stop_signal is not None:
+        value, sline = img.stop_signal
+        stop, stop_source = unit_mod.signal_name(value), f"STOPSIGNAL {value} in {shown}:{sline}"
+    else:
+        stop = DOCKER_DEFAULT_STOP_SIGNAL
+        stop_source = (f"no STOPSIGNAL in {shown}: Docker's default"
+                       + (f", unless the base image {img.base} sets one" if img.base else ""))
+    env_list = [(k, v, line) for k, (v, line, dyn) in img.env.items() if not dyn]
+    user = img.user[0] if img.user else None
+    uname, _, gname = (user or "").partition(":")
+    _add(fs, plan, local_main, Launcher(
+        "container", f"the container image of {shown}", path, text, env=unit_mod.uwsgi_env_options(env_list),
+        args=args, stop_signal=stop, stop_source=stop_source, user=uname or None, group=gname or None,
+        environment={k: v for k, (v, _l, _d) in img.env.items()}))
+
+
+# https://docs.docker.com/reference/cli/docker/container/stop/: "If no signal is configured for the
+# container, SIGTERM is used as default."
+DOCKER_DEFAULT_STOP_SIGNAL = "SIGTERM"

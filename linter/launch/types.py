@@ -35,7 +35,7 @@ class Launcher(Record):
     ("SIGTERM", "SIGQUIT", ...; None: not known) and ``stop_source`` where that comes from.
     """
 
-    kind: str  # "debian-init" | "systemd" | "emperor" | "openstack-init"
+    kind: str  # "debian-init" | "systemd" | "emperor" | "openstack-init" | "container"
     name: str  # what to call it in a message
     path: str
     text: str
@@ -48,9 +48,20 @@ class Launcher(Record):
     runtime_directories: list[str]
     private_tmp: bool | None
     environment: dict[str, str]
+    # Directories that exist before the instance starts, even after a reboot: (absolute path,
+    # where that comes from): the unit's RuntimeDirectory=, Debian's init script, tmpfiles.d
+    # entries and other units' RuntimeDirectory= in the tree. Filled for "systemd" and
+    # "debian-init" launchers only (unknown for the others).
+    created_dirs: list[tuple[str, str]]
+    # True when ``environment`` is the whole environment the launcher gives uWSGI besides what
+    # the launcher itself always sets (systemd's $PATH, $LANG, $USER, ...): every EnvironmentFile=
+    # read, no PassEnvironment=. False: unknown.
+    environment_complete: bool
+    joins: list[str]  # JoinsNamespaceOf= of a systemd unit: shares the /tmp of those units (PrivateTmp=)
 
     def __init__(self, kind, name, path, text="", env=FACTORY, args=FACTORY, stop_signal=None, stop_source="",
-                 user=None, group=None, runtime_directories=FACTORY, private_tmp=None, environment=FACTORY) -> None:
+                 user=None, group=None, runtime_directories=FACTORY, private_tmp=None, environment=FACTORY,
+                 created_dirs=FACTORY, environment_complete=False, joins=FACTORY) -> None:
         self.kind = kind
         self.name = name
         self.path = path
@@ -64,6 +75,9 @@ class Launcher(Record):
         self.runtime_directories = [] if runtime_directories is FACTORY else runtime_directories
         self.private_tmp = private_tmp
         self.environment = {} if environment is FACTORY else environment
+        self.created_dirs = [] if created_dirs is FACTORY else created_dirs
+        self.environment_complete = environment_complete
+        self.joins = [] if joins is FACTORY else joins
 
     @property
     def inherited(self) -> list[str]:
@@ -91,3 +105,36 @@ class NotStarted(Record):
         self.launcher_path = launcher_path
         self.launcher_text = launcher_text
         self.line = line
+
+
+class WebUnit(Record):
+    """The systemd unit of a web server in the tree (apache2.service, apache2@NAME.service,
+    httpd.service, nginx.service) with its drop-ins applied.
+
+    ``path`` is the display path of the unit file. ``server`` is "apache" or "nginx";
+    ``config_dir`` the configuration directory that unit's server reads (/etc/apache2,
+    /etc/apache2-NAME, /etc/httpd, /etc/nginx). ``private_tmp`` is PrivateTmp= (None: not set, systemd's default false) and ``private_tmp_at`` where it is set
+    (display path, line). ``masked``: the unit file is empty or a link to /dev/null (systemd.unit(5):
+    such a unit is never started); ``joins`` its JoinsNamespaceOf= units."""
+
+    server: str
+    name: str
+    path: str
+    config_dir: str
+    private_tmp: bool | None
+    private_tmp_at: tuple[str, int] | None
+    user: str | None
+    masked: bool
+    joins: list[str]
+
+    def __init__(self, server, name, path, config_dir, private_tmp=None, private_tmp_at=None, user=None,
+                 masked=False, joins=FACTORY) -> None:
+        self.server = server
+        self.name = name
+        self.path = path
+        self.config_dir = config_dir
+        self.private_tmp = private_tmp
+        self.private_tmp_at = private_tmp_at
+        self.user = user
+        self.masked = masked
+        self.joins = [] if joins is FACTORY else joins

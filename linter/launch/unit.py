@@ -172,10 +172,14 @@ def is_uwsgi(argv0: str) -> bool:
 
 def uwsgi_args(words: list[str]) -> list[tuple[str, str, str]]:
     """A uWSGI command line (without argv[0]) as (kind, key, value) in order: kind "ini" for a
-    config file loaded where it stands (`--ini F`, `--ini=F`, a positional `F.ini`), "opt" for
+    config file loaded where it stands (`--ini F`, `--ini=F`; a positional `F.ini` is loaded after the
+    whole command line and sets no `ini` option: its key is "", as uwsgi_commandline_config in
+    unbit/uwsgi core/uwsgi.c loads the words left after getopt with uwsgi_opt_load(NULL, ...),
+    measured by tests/test_differential_launch.py test_container_fixtures), "opt" for
     an option (a flag's value is "true", as `--show-config` prints it), "inherit" for `--inherit F`
     (loaded after the whole command line)."""
     out = []
+    positional = []
     i = 0
     while i < len(words):
         w = words[i]
@@ -200,7 +204,7 @@ def uwsgi_args(words: list[str]) -> list[tuple[str, str, str]]:
                 i += 1
         else:
             if w.endswith(".ini"):
-                out.append(("ini", "ini", w))
+                positional.append(("ini", "", w))
             continue
         if key in _CONFIG_OPTIONS and value.endswith(".ini"):
             # --ini and --include load at once; --inherit (not UWSGI_OPT_IMMEDIATE in core/uwsgi.c)
@@ -208,4 +212,28 @@ def uwsgi_args(words: list[str]) -> list[tuple[str, str, str]]:
             out.append(("inherit" if key == "inherit" else "ini", key, value))
         else:
             out.append(("opt", key, value))
+    return out + positional
+
+
+# tmpfiles.d(5) line types that create a directory at boot: d, D (directory), v, q, Q (a
+# subvolume, "a normal directory is created" where the file system has none).
+_TMPFILES_DIR_TYPES = frozenset("dDvqQ")
+
+
+def tmpfiles_dirs(text: str) -> list[tuple[str, int]]:
+    """(absolute path, line) of each directory a tmpfiles.d(5) file creates (``d``/``D``/``v``/``q``/``Q``
+    lines, with or without the ``!``/``-``/``=``/``~``/``^``/``+`` modifiers). ``%t`` is /run (system
+    instance) and ``%%`` is ``%``; a path with another specifier is left out (not known here)."""
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        s = line.strip()
+        if not s or s[0] == "#":
+            continue
+        words = split_words(s) or s.split()
+        if len(words) < 2 or words[0][:1] not in _TMPFILES_DIR_TYPES or words[0][1:].strip("!-=~^+$?"):
+            continue
+        path = words[1].replace("%t", "/run").replace("%%", "\0")
+        if "%" in path or not path.startswith("/"):
+            continue
+        out.append((path.replace("\0", "%").rstrip("/") or "/", n))
     return out

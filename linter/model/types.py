@@ -32,7 +32,6 @@ class Address(FrozenRecord):
     raw: str
 
     __slots__ = ('kind', 'path', 'host', 'port', 'raw')
-    _fields = __slots__
 
     def __init__(self, kind: str, path: str | None = None, host: str | None = None, port: int | None = None,
                  raw: str = "") -> None:
@@ -115,8 +114,6 @@ class Bind(Record):
     router: bool  # the `http =` router plugin (a separate process in front of the workers)
     address: Address
 
-    _fields = ('option', 'protocol', 'router', 'address')
-
     def __init__(self, option, protocol, router, address) -> None:
         self.option = option
         self.protocol = protocol
@@ -132,8 +129,6 @@ class UwsgiApp(Record):
     service: str | None
     service_reason: str
     app_option: "Option | None"  # module / wsgi-file / wsgi that names the application
-
-    _fields = ('config', 'binds', 'service', 'service_reason', 'app_option')
 
     def __init__(self, config, binds, service, service_reason, app_option) -> None:
         self.config = config
@@ -158,8 +153,6 @@ class WsgiDaemon(Record):
     name: str
     options: dict[str, str]
     directive: "Directive"
-
-    _fields = ('name', 'options', 'directive')
 
     def __init__(self, name, options, directive) -> None:
         self.name = name
@@ -204,15 +197,8 @@ class Route(Record):
         'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend', 'hop',
         'front', 'entry', '_env', '_target_span',
     )
-    _fields = __slots__
-    _repr_fields = (
-        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
-        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend',
-    )
-    _eq_fields = (
-        'kind', 'path', 'directive', 'server', 'vhost', 'scopes', 'target', 'scheme', 'address', 'worker', 'params',
-        'script', 'daemon', 'process_group', 'service', 'service_reason', 'backend', 'bind', 'frontend',
-    )
+    _not_shown = ('hop', 'front', 'entry', '_env', '_target_span')
+    _not_compared = ('hop', 'front', 'entry', '_env', '_target_span')
 
     def __init__(self, kind, path, directive, server, vhost, scopes, target="", scheme="", address=None, worker="",
                  params=FACTORY, script=None, daemon=None, process_group=None, service=None, service_reason="",
@@ -353,8 +339,7 @@ class Hop(Record):
     why: str  # what it does, for messages ("buffers the body and sends Content-Length")
     onward: str  # the front end in this check its target reaches ("apache" | "nginx"), or ""
 
-    _fields = ('route', 'chunked', 'buffers', 'chunk_max', 'condition', 'body_limit', 'read_timeout', 'why', 'onward')
-    _repr_fields = ('chunked', 'buffers', 'chunk_max', 'condition', 'body_limit', 'read_timeout', 'why', 'onward')
+    _not_shown = ('route',)
 
     def __init__(self, route, chunked, buffers, chunk_max=None, condition="", body_limit=None, read_timeout=None,
                  why="", onward="") -> None:
@@ -391,8 +376,6 @@ class Chain(Record):
     """The front ends a request travels, client side first; the last hop's route reaches the backend."""
 
     hops: tuple[Hop, ...]
-
-    _fields = ('hops',)
 
     def __init__(self, hops) -> None:
         self.hops = hops
@@ -439,8 +422,6 @@ class NginxServer(Record):
     routes: list[Route]
     upstreams: dict[str, "NginxDirective"]
 
-    _fields = ('config', 'servers', 'routes', 'upstreams')
-
     def __init__(self, config, servers, routes, upstreams) -> None:
         self.config = config
         self.servers = servers
@@ -467,9 +448,8 @@ class ApacheServer(Record):
     by_key: dict[str, list["Directive"]] | None
     _by_section: dict[str, dict]
 
-    _fields = ('config', 'vhosts', 'routes', 'daemons', 'by_key', '_by_section')
-    _repr_fields = ('config', 'vhosts', 'routes', 'daemons')
-    _eq_fields = ('config', 'vhosts', 'routes', 'daemons')
+    _not_shown = ('by_key', '_by_section')
+    _not_compared = ('by_key', '_by_section')
 
     def __init__(self, config, vhosts, routes, daemons, by_key=None, _by_section=FACTORY) -> None:
         self.config = config
@@ -524,8 +504,6 @@ class InactiveSite(Record):
     path: str
     source: "SourceFile"
 
-    _fields = ('path', 'source')
-
     def __init__(self, path, source) -> None:
         self.path = path
         self.source = source
@@ -541,8 +519,6 @@ class NotStartedIni(Record):
     reason: str
     evidence: "SourceFile"
     line: int
-
-    _fields = ('path', 'source', 'reason', 'evidence', 'line')
 
     def __init__(self, path, source, reason, evidence, line=0) -> None:
         self.path = path
@@ -560,8 +536,6 @@ class ServiceConfig(Record):
     source: "SourceFile"
     entries: list  # wsgilint.parse.oslo_ini.OsloEntry, in file order
     sections: list[tuple[str, int, int]]  # (name, start, end)
-
-    _fields = ('service', 'path', 'source', 'entries', 'sections')
 
     def __init__(self, service, path, source, entries=FACTORY, sections=FACTORY) -> None:
         self.service = service
@@ -622,8 +596,6 @@ class Source(Record):
     kind: str
     source: "SourceFile"
 
-    _fields = ('path', 'kind', 'source')
-
     def __init__(self, path, kind, source) -> None:
         self.path = path
         self.kind = kind
@@ -653,17 +625,16 @@ class Deployment(Record):
     apps: dict[str, "ServiceProfile"]
     # uWSGI inis nothing in the tree starts (read only when the tree holds their service's launcher)
     not_started: list[NotStartedIni]
+    # systemd units of the web servers in the tree (wsgilint.launch.types.WebUnit; read only for a
+    # whole root): PrivateTmp=, User=, masks. Empty: none in the tree, or not read.
+    web_units: list
     _reach: dict[int, list[Route]] | None  # routes_to() index, built on first use (after link())
 
-    _fields = (
-        'apache', 'uwsgi', 'nginx', 'diagnostics', 'inactive_sites', 'sources', 'targets', 'uwsgi_scanned',
-        'service_configs', 'present', 'apps', 'not_started', '_reach',
-    )
-    _repr_fields = _eq_fields = _fields[:-1]
+    _not_shown = _not_compared = ('_reach',)
 
     def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
                  sources=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
-                 present=FACTORY, apps=FACTORY, not_started=FACTORY) -> None:
+                 present=FACTORY, apps=FACTORY, not_started=FACTORY, web_units=FACTORY) -> None:
         self.apache = [] if apache is FACTORY else apache
         self.uwsgi = [] if uwsgi is FACTORY else uwsgi
         self.nginx = [] if nginx is FACTORY else nginx
@@ -676,6 +647,7 @@ class Deployment(Record):
         self.present = {} if present is FACTORY else present
         self.apps = {} if apps is FACTORY else apps
         self.not_started = [] if not_started is FACTORY else not_started
+        self.web_units = [] if web_units is FACTORY else web_units
         self._reach = None
 
     @property

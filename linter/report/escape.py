@@ -17,12 +17,13 @@ as they are (../shared/notes/adversarial.md #24, #32-#35):
 ``\\u202e``, and a non-UTF-8 byte as ``\\xff``, the raw byte shown. ``json_text`` (json, sarif,
 gitlab, baseline files) keeps the decoded values unchanged where JSON can carry them (a
 ``\\u202e`` escape, never the raw character) and turns lone surrogates into the text ``\\xff``.
-``_UNSAFE`` lists the characters by code point (Unicode 14, Python 3.11's unicodedata);
+``unsafe()`` lists the characters by code point (Unicode 14, Python 3.11's unicodedata);
 tests/hostile/test_escaping.py checks it against unicodedata of the running Python.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Cc but tab; Cf, Zl, Zp; Cs (surrogates).
@@ -35,9 +36,23 @@ _RANGES_HIGH = (
     "\U000e0001\U000e0020-\U000e007f"
     "\ud800-\udfff"
 )
-_UNSAFE = re.compile(f"[{_C0}{_RANGES_HIGH}]")
-# What json.dumps leaves raw (it escapes \x00-\x1f, '"' and '\\' itself).
-_JSON_UNSAFE = re.compile(f"[{_RANGES_HIGH}]")
+
+
+# Compiled on first use (only text that is not plain ASCII needs them): the three compiles cost
+# ~0.7 ms of every check otherwise (bench/README.md, 2026-12-02 eighth session).
+@functools.cache
+def unsafe() -> re.Pattern:
+    return re.compile(f"[{_C0}{_RANGES_HIGH}]")
+
+
+@functools.cache
+def _json_unsafe() -> re.Pattern:  # what json.dumps leaves raw (it escapes \x00-\x1f, '"' and '\\' itself)
+    return re.compile(f"[{_RANGES_HIGH}]")
+
+
+@functools.cache
+def _surrogates() -> re.Pattern:
+    return re.compile("[\ud800-\udfff]")
 
 
 def _escape(m: re.Match) -> str:
@@ -59,9 +74,10 @@ def visible(text: object) -> str:
         text = str(text)
     if text.isascii() and text.isprintable():
         return text
-    if _UNSAFE.search(text) is None:
+    pat = unsafe()
+    if pat.search(text) is None:
         return text
-    return _UNSAFE.sub(_escape, text)
+    return pat.sub(_escape, text)
 
 
 def _surrogate(m: re.Match) -> str:
@@ -69,16 +85,13 @@ def _surrogate(m: re.Match) -> str:
     return f"\\x{o - 0xDC00:02x}" if 0xDC80 <= o <= 0xDCFF else f"\\u{o:04x}"
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def unsurrogate(text: str) -> str:
     """``text`` with lone surrogates (a non-UTF-8 name's bytes) as ``\\xff`` text; the rest kept.
 
     For values stored or compared as strings that must be encodable (baseline keys)."""
-    if text.isascii() or _SURROGATE.search(text) is None:
+    if text.isascii() or _surrogates().search(text) is None:
         return text
-    return _SURROGATE.sub(_surrogate, text)
+    return _surrogates().sub(_surrogate, text)
 
 
 def _json_escape(m: re.Match) -> str:
@@ -92,11 +105,12 @@ def _json_escape(m: re.Match) -> str:
 
 
 def json_text(encoded: str) -> str:
-    """Encoded JSON (``json.dumps(..., ensure_ascii=False)``) with the characters of ``_UNSAFE``
+    """Encoded JSON (``json.dumps(..., ensure_ascii=False)``) with the characters of ``unsafe()``
     that json leaves raw written as ``\\uXXXX`` escapes (the values read back are the same), and
     lone surrogates as the text ``\\xff``: valid UTF-8 JSON in which no line can be broken."""
     if encoded.isascii():
         return encoded.replace("\x7f", "\\u007f") if "\x7f" in encoded else encoded
-    if _JSON_UNSAFE.search(encoded) is None:
+    pat = _json_unsafe()
+    if pat.search(encoded) is None:
         return encoded
-    return _JSON_UNSAFE.sub(_json_escape, encoded)
+    return pat.sub(_json_escape, encoded)

@@ -25,6 +25,7 @@ from wsgilint.record import FACTORY, Record
 _PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
 _MAGIC = re.compile(r"%([a-zA-Z%])")
 _DYNAMIC = re.compile(r"[$@]\(")
+_ENV_REF = re.compile(r"\$\(([^)]*)\)")
 MAX_VALUE = 64 * 1024
 MAX_INI_DEPTH = 32
 # Logic options spelled without the dash (uwsgi --help, 2.0.21).
@@ -118,6 +119,15 @@ class _IniResolver:
         from wsgilint.limits import budget_of
 
         self.budget = budget_of(fs)
+        self.environ: dict[str, str] = {}  # the launcher's environment: $(VAR) it sets is expanded
+
+    def env(self, value: str) -> str:
+        """``$(VAR)`` replaced by the launcher's value of VAR, as uWSGI does in every option value
+        (ini, command line, UWSGI_* environment; measured with --show-config, 2.0.21); a VAR the
+        launcher does not set (or is not known to set) stays as written."""
+        if not self.environ or "$(" not in value:
+            return value
+        return _ENV_REF.sub(lambda m: self.environ.get(m.group(1), m.group(0)), value)
 
     def limit(self, name: str, message: str, span: Span | None) -> None:
         """Report a limit once per check (wsgilint.limits.Budget), not once per ini file."""
@@ -272,7 +282,7 @@ class _IniResolver:
                 i += 1
                 continue
             if key in ("ini", "inherit"):
-                val = self.expand(e.value, config_path, Span(e.source, e.start, e.end))
+                val = self.env(self.expand(e.value, config_path, Span(e.source, e.start, e.end)))
                 self.add(e, config_path, conditional, e.value)
                 if _DYNAMIC.search(val) or val.startswith(("http://", "https://", "exec://", "data://", "sym://")):
                     i += 1
@@ -294,7 +304,7 @@ class _IniResolver:
             i += 1
 
     def add(self, e, config_path: str, conditional: bool, raw: str) -> None:
-        value = self.expand(raw, config_path, Span(e.source, e.start, e.end))
+        value = self.env(self.expand(raw, config_path, Span(e.source, e.start, e.end)))
         dynamic = bool(_DYNAMIC.search(value))
         self.first.setdefault(e.key, value)
         self.options.append(Option(
@@ -342,7 +352,10 @@ def _launched(r: _IniResolver, fs: FileSystem, config_path: str, section: str, l
         b = src.text.find("\n", a)
         return Span(src, a, len(src.text) if b < 0 else b)
 
+    r.environ = dict(launcher.environment)
+
     def synthetic(key: str, value: str, line: int) -> None:
+        value = r.env(value)
         sp = span(line)
         r.first.setdefault(key, value)
         r.options.append(Option(key=key, value=value, span=sp, value_span=sp, raw=value,
@@ -363,7 +376,8 @@ def _launched(r: _IniResolver, fs: FileSystem, config_path: str, section: str, l
                 k, _, v = arg.value.partition("=")
                 synthetic(k, v, arg.line)
             continue
-        synthetic(arg.key, arg.value, arg.line)
+        if arg.key:  # a positional config file sets no option (wsgilint.launch.unit.uwsgi_args)
+            synthetic(arg.key, arg.value, arg.line)
         fpath, _, sect = arg.value.partition(":")
         path = config_path if arg.main else fpath
         n = len(r.files)
