@@ -85,6 +85,20 @@ if [ "$("$UWSGI_PIP_PREFIX/bin/uwsgi" --version 2>/dev/null)" != "$UWSGI_PIP_VER
     fi
 fi
 
+# mermaid.js for tests/test_map.py (the `map --format mermaid` output parsed and drawn by mermaid itself in
+# headless Chromium): no Debian package ships it; npm installs the pinned release where npm exists
+# (~5 s, 125 packages), else those tests skip and say so.
+MERMAID_VERSION="${WSGILINT_MERMAID_VERSION:-11.12.2}"
+MERMAID_PREFIX="/opt/wsgilint-mermaid"  # where tests/test_map.py looks (or WSGILINT_MERMAID_JS)
+if [ ! -f "$MERMAID_PREFIX/node_modules/mermaid/dist/mermaid.min.js" ]; then
+    if command -v npm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+        npm install --prefix "$MERMAID_PREFIX" --no-audit --no-fund --loglevel=error "mermaid@$MERMAID_VERSION" >/dev/null \
+            || echo "install-deps: npm install mermaid@$MERMAID_VERSION failed (tests/test_map.py's mermaid checks will skip)" >&2
+    else
+        echo "install-deps: no npm (or not root): mermaid.js not installed (tests/test_map.py's mermaid checks will skip)" >&2
+    fi
+fi
+
 # The package and its test extras, into the venv (made once; remade when broken, e.g.
 # after its interpreter was removed).
 if ! "$venv/bin/python" -c "import sys" >/dev/null 2>&1; then

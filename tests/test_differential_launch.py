@@ -267,3 +267,32 @@ def test_container_fixtures(rel, tmp_path):
                env, root, None)
     theirs = [(k, v.replace(str(root), image_dir)) for k, v in _parse(out)]
     assert ours == theirs, f"{rel}:\nwsgilint: {ours}\nuwsgi:    {theirs}"
+
+
+# kolla-ansible containers: the container's config.json `command` (wsgilint.launch.kolla), run by the real
+# uWSGI on the host file its config_files entry copies to the dest the command names.
+KOLLA_CASES = {
+    "deployments/kolla-2025.1": ("placement-api", ["/etc/placement/placement-api-uwsgi.ini"],
+                                 "etc/kolla/placement-api/placement-api-uwsgi.ini"),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(KOLLA_CASES))
+def test_kolla_container_fixtures(rel, tmp_path):
+    from wsgilint import pipeline
+
+    uwsgi = oracle.uwsgi("differential launch tests")
+    root = FIXTURES / rel
+    container, argv, host_ini = KOLLA_CASES[rel]
+    result = pipeline.run(pipeline.CheckOptions(paths=[str(root / "etc/kolla")]))
+    [app] = result.model.uwsgi
+    launcher = app.config.launcher
+    assert launcher is not None and launcher.kind == "kolla" and container in launcher.name, launcher
+    assert not [d for d in app.config.diagnostics if d.code != "encoding"], app.config.diagnostics
+    ours = [(o.key, o.value) for o in app.config.options]
+    words = [str(root / host_ini) if w == argv[0] else w for w in argv]
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C"}
+    out = _run([uwsgi, *words, "--pidfile", str(tmp_path / "pid"), "--show-config", "--hook-pre-jail", "exit:0"],
+               env, tmp_path, None)
+    theirs = _parse(out)
+    assert ours == theirs, f"{rel}:\nwsgilint: {ours}\nuwsgi:    {theirs}"

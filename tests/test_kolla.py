@@ -52,6 +52,10 @@ def test_good_tree_is_quiet_above_info():
     # keystone-wsgi-public (without it, WSG407 warns that 28.0.0 removed it).
     r = check(["etc/kolla"], cwd=GOOD, release="2025.1")
     assert [f for f in r.findings if f.severity > INFO] == [], [(f.rule.id, f.message) for f in r.findings]
+    # Without a flag: globals.yml's openstack_release "2025.1" is the evidence.
+    plain = check(["etc/kolla"], cwd=GOOD)
+    assert [f for f in plain.findings if f.severity > INFO] == [], [(f.rule.id, f.message) for f in plain.findings]
+    assert plain.model.targets.get("openstack").source == "etc/kolla/globals.yml:49 (kolla-ansible openstack_release)"
     shown = {p: kind for p, kind in r.files}
     base = "etc/kolla"
     assert shown == {f"{base}/keystone/wsgi-keystone.conf": "apache",

@@ -256,5 +256,6 @@ def test_mermaid_is_read_and_drawn_by_mermaid(root, tmp_path):
     result = re.search(r'data-result="([^"]*)"', proc.stdout)
     assert result is not None and result.group(1) == "ok", result and result.group(1)
     _, g = _graph(root)
-    drawn = set(re.findall(r'id="g-flowchart-((?:fe|rt|be|app|ln)[0-9]+)-[0-9]+"', proc.stdout))
+    # Node ids: "g-flowchart-fe1-0" (mermaid 10, render id prefix) or "flowchart-fe1-0" (11.12).
+    drawn = set(re.findall(r'id="(?:g-)?flowchart-((?:fe|rt|be|app|ln)[0-9]+)-[0-9]+"', proc.stdout))
     assert drawn == {n.id for n in g.nodes}  # every node drawn, none added by a label
