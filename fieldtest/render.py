@@ -357,6 +357,195 @@ def mailman_web(t: Tree) -> None:
     t.link("/etc/nginx/sites-enabled/mailman", "/etc/nginx/sites-available/mailman")
 
 
+# kolla-ansible master (Flamingo+: every API under uWSGI, commit e55f8a610 "Drop support for running
+# WSGI under Apache"). /etc/kolla/<container>/ as `kolla-ansible deploy` writes it (fieldtest/kolla-*/SOURCE.md).
+KOLLA_ANSIBLE = ("openstack/kolla-ansible", "1a681814eb19a4840ca307a25f21b2907b432272")
+KOLLA_VARS = {
+    # ansible/group_vars/all/common.yml
+    "container_config_directory": "/var/lib/kolla/config_files",
+    "node_config_directory": "/etc/kolla",
+    "kolla_base_distro": "debian",  # default "rocky"; set in globals.yml (sample: `#kolla_base_distro: "rocky"`)
+    "api_interface_address": "192.0.2.10",  # the host's api interface address (RFC 5737 documentation address)
+    "kolla_internal_vip_address": "192.0.2.254",  # set in globals.yml (no default: quickstart says set it)
+    "kolla_httpd_timeout": "60", "kolla_httpd_keep_alive": "60",
+    "openstack_logging_debug": "False", "kolla_enable_tls_backend": False, "kolla_enable_tls_internal": False,
+    "kolla_enable_tls_external": False, "kolla_copy_ca_into_containers": False, "enable_osprofiler": False,
+    "om_enable_rabbitmq_tls": False, "om_enable_rabbitmq_stream_fanout": False,
+    "openstack_service_workers": 5,  # [ansible_facts.processor_vcpus, 5] | min: a host with >= 5 vCPUs
+    "enable_memcached": True, "memcached_port": "11211",  # group_vars/all/memcached.yml
+    "groups": {"memcached": ["control01"]},  # one controller (all-in-one inventory)
+}
+KOLLA_IDP_CERT = """-----BEGIN CERTIFICATE-----
+MIIDETCCAfmgAwIBAgIUNvOYaokZ67N6U/yfvKfSStVOWbUwDQYJKoZIhvcNAQEL
+BQAwGDEWMBQGA1UEAwwNZmllbGR0ZXN0LWlkcDAeFw0yNjEyMDIwOTA1NTZaFw0z
+NjExMjkwOTA1NTZaMBgxFjAUBgNVBAMMDWZpZWxkdGVzdC1pZHAwggEiMA0GCSqG
+SIb3DQEBAQUAA4IBDwAwggEKAoIBAQCcv7RIoVPW68m/9FCEnOG0pZMCL9R/xsHn
+Hskwy7WFrrtRV6jMfLy7Qnw/Uy3vvbxM7fC5vGkz1qJsUpiroL4Ks5EJXhkPZu3Z
+J/ZWR4QKNzVHfiCQqBEFwM0u4ZE86KbfvQ140T75N3MGYRpxf1pUw/H05WDnjj6X
+0qGsGPa8bt8Qtw3Jwo4EzNT/qfZDcB5vCn8rmeBJV41hwApjrDL7ZPmyZtTsuGe4
+rmTz1f6ll3dSnXm9Mt6j0ZdwyaTKMGdw1yBzujdsgmyGmJRBUptrm+y9wrLtA6sv
+c0FAhVNnW2Rv80GDLKMiwNO9VuEKoCernSoWrt4QFdCRWi2nhxZLAgMBAAGjUzBR
+MB0GA1UdDgQWBBQRd5TLEl+bjSoYGJv25fgS3EdzPDAfBgNVHSMEGDAWgBQRd5TL
+El+bjSoYGJv25fgS3EdzPDAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUA
+A4IBAQBkKJUpCo3rRGJ6w3tDQlyoisN1DjNOXwN0s5xk+HsSDih1xnMhk3K7eF1c
+CadRnfkCtOWcMZeJj2FP2OxAlI6u5ZLAhANLm4neuPB0XILlvVm47h682csZZwuv
+s1a7kOouWTywmNlq6GJ8B+uWvHThwbgEewKr/RvP+XCPHFT28z5gElmecX6h58m1
+cP7HGwF7PNyenLnbP7OSwd1W5xv/Qvleu4OZyenKrKestR8uPQMyfNpb6UiojjDa
+YslZyy5k1ayd+NJD4Z4PWkG78SNKcexdyLwFf/X4FhIbSjG4wwhFUQfBzBFKX9iA
+mjKuGBEQzF2GXuIkeeGWpW0T3aUU
+-----END CERTIFICATE-----
+"""  # a throw-away self-signed certificate standing in for the IdP's (operator-supplied, not in the source)
+
+
+def kolla_env():
+    """Ansible's template engine as far as these templates use it: trim_blocks, Ansible's `bool`
+    and kolla's filters (kolla_ansible/kolla_url.py etc.) with their behaviour for these values;
+    a variable nobody set renders empty (kolla_conf drops such lines)."""
+    import jinja2
+    class Unset(jinja2.ChainableUndefined):  # only in sections kolla_conf drops (checked: no kept value is unset)
+        __int__ = __float__ = lambda self: 1
+
+    env = jinja2.Environment(keep_trailing_newline=True, trim_blocks=True, undefined=Unset)
+    env.filters["bool"] = lambda v: v if isinstance(v, bool) else str(v).lower() in ("true", "yes", "1", "on")
+    env.filters["put_address_in_context"] = lambda addr, ctx: addr  # an IPv4 address is unchanged
+    env.filters["kolla_address"] = lambda net, host=None: KOLLA_VARS["api_interface_address"]
+    env.filters["human_to_bytes"] = lambda v: int(v[:-1]) * 1024 ** "KMG".index(v[-1].upper()) * 1024
+    return env
+
+
+def kolla_render(path: str, **values) -> str:
+    return kolla_env().from_string(git_show(*KOLLA_ANSIBLE, path)).render(**{**KOLLA_VARS, **values})
+
+
+def kolla_conf(path: str, keep: tuple, **values) -> str:
+    """An oslo.config file as merge_configs writes it, abridged to the sections wsgilint reads
+    (``keep``); a line whose value is a variable not given here (URLs with secrets) is left out."""
+    out, on = [], False
+    for line in kolla_render(path, **values).splitlines():
+        m = re.match(r"\[(.+)\]\s*$", line)
+        if m:
+            on = m.group(1) in keep
+            if on:
+                out.append(("\n" if out else "") + line)
+            continue
+        if on and line.strip() and not line.lstrip().startswith("#") and not re.match(r"[\w.-]+\s*=\s*$", line):
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def kolla_uwsgi(service_name: str, role: str, **values) -> str:
+    """ansible/roles/service-uwsgi-config (defaults/main.yml + the role's "Configure uWSGI" vars)."""
+    v = dict(service_uwsgi_config_host=KOLLA_VARS["api_interface_address"], service_uwsgi_config_log_dir=role,
+             service_uwsgi_config_log_file="%s-uwsgi.log" % service_name, service_uwsgi_config_socket_port="",
+             service_uwsgi_config_tls_backend=False, service_uwsgi_config_worker_timeout=80,
+             service_uwsgi_config_workers=5, service_uwsgi_config_env={})
+    v.update(values)
+    return kolla_render("ansible/roles/service-uwsgi-config/templates/uwsgi.ini.j2", **v)
+
+
+def kolla_globals(operator: str) -> str:
+    """/etc/kolla/globals.yml: kolla-ansible's sample (etc/kolla/globals.yml, copied as the quickstart
+    says) with the operator's settings appended; `#openstack_release: "master"` stays commented
+    ("Do not override this unless you know what you are doing"; group_vars/all/common.yml: "master")."""
+    sample = git_show(*KOLLA_ANSIBLE, "etc/kolla/globals.yml")
+    assert '#openstack_release: "master"\n' in sample
+    return sample + "\n# Operator settings for this deployment (fieldtest SOURCE.md)\n" + operator
+
+
+KOLLA_KS_IDP = [dict(name="myidp1", openstack_domain="my-domain", protocol="openid",
+                     identifier="https://accounts.google.com", public_name="Authenticate via myidp1",
+                     attribute_mapping="mappingId1", metadata_folder="/etc/kolla/config/keystone/federation/metadata",
+                     certificate_file="/etc/kolla/config/keystone/federation/fieldtest-kid.pem")]
+KOLLA_KS_MAPPING = [dict(name="mappingId1", file="/etc/kolla/config/keystone/federation/mappingId1",
+                         schema_version="2.0")]
+
+
+def kolla_keystone(t: Tree) -> None:
+    """keystone (uWSGI) + keystone-httpd (Apache `ProxyPass / uwsgi://localhost:5001/`), federation
+    on: keystone_services['keystone-httpd'] is enabled only with enable_keystone_federation."""
+    ks = "ansible/roles/keystone/templates/"
+    fed = dict(enable_keystone_federation=True, keystone_enable_federation_openid=True,
+               keystone_identity_providers=KOLLA_KS_IDP, keystone_identity_mappings=KOLLA_KS_MAPPING,
+               keystone_enable_tls_backend=False, keystone_logging_debug="False", keystone_public_listen_port="5000",
+               keystone_wsgi_socket_port="5001", keystone_public_url="http://192.0.2.254:5000",
+               keystone_container_federation_oidc_metadata_folder="/etc/apache2/metadata",
+               keystone_container_federation_oidc_idp_certificate_folder="/etc/apache2/cert",
+               keystone_federation_oidc_forwarded_headers="", keystone_federation_oidc_claim_delimiter=";",
+               keystone_federation_oidc_response_type="id_token", keystone_federation_oidc_scopes="openid email profile",
+               keystone_federation_oidc_jwks_uri="", keystone_federation_oidc_additional_options={},
+               keystone_federation_openid_certificate_key_ids=["fieldtest-kid#/etc/apache2/cert/fieldtest-kid.pem"],
+               keystone_federation_openid_crypto_password="secret", keystone_oidc_enable_memcached=True,
+               keystone_federation_oidc_error_page_retry_login_delay_milliseconds=5000,
+               service_name="keystone")
+    t.write("/etc/kolla/keystone/config.json", kolla_render(ks + "keystone.json.j2", **fed))
+    t.write("/etc/kolla/keystone/keystone-startup.sh", kolla_render(ks + "keystone-startup.sh.j2", **fed))
+    t.write("/etc/kolla/keystone/keystone.conf", kolla_conf(ks + "keystone.conf.j2", KOLLA_KEEP, **fed))
+    # tasks/config.yml "Configure uWSGI for Keystone": federation -> 127.0.0.1, socket_port 5001
+    t.write("/etc/kolla/keystone/keystone-uwsgi.ini", kolla_uwsgi(
+        "keystone", "keystone", service_uwsgi_config_host="127.0.0.1", service_uwsgi_config_http_port="5000",
+        service_uwsgi_config_module="keystone.wsgi.api:application", service_uwsgi_config_socket_port="5001",
+        service_uwsgi_config_uid="keystone"))
+    t.write("/etc/kolla/keystone-httpd/config.json", kolla_render(ks + "keystone-httpd.json.j2", **fed))
+    t.write("/etc/kolla/keystone-httpd/httpd-keystone.conf", kolla_render(ks + "httpd-keystone.conf.j2", **fed))
+    base = "/etc/kolla/keystone-httpd/federation/"
+    t.write(base + "modoidc-error-page.html", kolla_render(ks + "modoidc-error-page.html.j2", **fed))
+    # The operator's IdP files (config-federation-oidc.yml copies them; contents are the IdP's, not in the source)
+    for ext, body in (("provider", '{"issuer": "https://accounts.google.com"}'),
+                      ("client", '{"client_id": "fieldtest", "client_secret": "secret"}'), ("conf", "{}")):
+        t.write(base + "oidc/metadata/accounts.google.com.%s" % ext, body + "\n")
+    t.write(base + "oidc/cert/fieldtest-kid.pem", KOLLA_IDP_CERT)
+    t.write(base + "oidc/attribute_maps/mappingId1", '[{"local": [{"user": {"name": "{0}"}}], '
+                                                     '"remote": [{"type": "OIDC-email"}]}]\n')
+    t.write("/etc/kolla/globals.yml", kolla_globals(
+        'kolla_base_distro: "debian"\nkolla_internal_vip_address: "192.0.2.254"\n'
+        "# keystone-guide.rst \"Setting up OpenID Connect via Kolla Ansible\" (its example)\n"
+        "keystone_identity_providers:\n  - name: \"myidp1\"\n    openstack_domain: \"my-domain\"\n"
+        "    protocol: \"openid\"\n    identifier: \"https://accounts.google.com\"\n"
+        "    public_name: \"Authenticate via myidp1\"\n    attribute_mapping: \"mappingId1\"\n"
+        "    metadata_folder: \"/etc/kolla/config/keystone/federation/metadata\"\n"
+        "    certificate_file: \"/etc/kolla/config/keystone/federation/fieldtest-kid.pem\"\n"
+        "keystone_identity_mappings:\n  - name: \"mappingId1\"\n"
+        "    file: \"/etc/kolla/config/keystone/federation/mappingId1\"\n    schema_version: \"2.0\"\n"))
+
+
+KOLLA_KEEP = ("DEFAULT", "oslo_middleware", "oslo_messaging_rabbit", "oslo_reports", "wsgi", "api")
+
+
+def kolla_glance(t: Tree) -> None:
+    """glance-api under uWSGI's http router on api_interface:9292 (haproxy in front: not read by wsgilint)."""
+    g = dict(glance_api_workers=5, glance_api_port="9292", glance_api_listen_port="9292",
+             glance_logging_debug="False", glance_enable_tls_backend=False, glance_backend_ceph=False,
+             glance_enable_interoperable_image_import=False, enable_glance_image_cache=False,
+             glance_enable_property_protection=False, service_name="glance-api")
+    t.write("/etc/kolla/glance-api/config.json", kolla_render("ansible/roles/glance/templates/glance-api.json.j2", **g))
+    t.write("/etc/kolla/glance-api/glance-api.conf",
+            kolla_conf("ansible/roles/glance/templates/glance-api.conf.j2", KOLLA_KEEP, **g))
+    # tasks/config.yml "Configure uWSGI for Glance"
+    t.write("/etc/kolla/glance-api/glance-api-uwsgi.ini", kolla_uwsgi(
+        "glance-api", "glance", service_uwsgi_config_chunked_input_limit=64 * 1024 * 1024,
+        service_uwsgi_config_http_port="9292", service_uwsgi_config_log_file_chmod="644",
+        service_uwsgi_config_module="glance.wsgi.api:application", service_uwsgi_config_uid="glance"))
+    t.write("/etc/kolla/globals.yml", kolla_globals('kolla_base_distro: "debian"\n'
+                                                    'kolla_internal_vip_address: "192.0.2.254"\n'))
+
+
+def kolla_nova(t: Tree) -> None:
+    """nova-api (8774) and nova-metadata (8775) under uWSGI's http router (haproxy in front)."""
+    for name, port, module in (("nova-api", "8774", "nova.wsgi.osapi_compute:application"),
+                               ("nova-metadata", "8775", "nova.wsgi.metadata:application")):
+        n = dict(nova_logging_debug="False", nova_enable_tls_backend=False, enable_ceilometer=False,
+                 nova_services_require_policy_json=[], service_name=name)
+        t.write("/etc/kolla/%s/config.json" % name, kolla_render("ansible/roles/nova/templates/%s.json.j2" % name, **n))
+        t.write("/etc/kolla/%s/nova.conf" % name,
+                kolla_conf("ansible/roles/nova/templates/nova.conf.j2", KOLLA_KEEP, **n))
+        # tasks/config.yml "Configure uWSGI for Nova"
+        t.write("/etc/kolla/%s/%s-uwsgi.ini" % (name, name), kolla_uwsgi(
+            name, "nova", service_uwsgi_config_http_port=port, service_uwsgi_config_log_file_chmod="644",
+            service_uwsgi_config_module=module, service_uwsgi_config_uid="nova"))
+    t.write("/etc/kolla/globals.yml", kolla_globals('kolla_base_distro: "debian"\n'
+                                                    'kolla_internal_vip_address: "192.0.2.254"\n'))
+
+
 DEPLOYMENTS = {
     "charm-keystone": charm_keystone,
     "charm-openstack-dashboard": charm_dashboard,
@@ -378,6 +567,9 @@ DEPLOYMENTS = {
     "koji": koji,
     "healthchecks": healthchecks,
     "mailman-web": mailman_web,
+    "kolla-keystone": kolla_keystone,
+    "kolla-glance": kolla_glance,
+    "kolla-nova": kolla_nova,
 }
 
 

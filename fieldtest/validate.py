@@ -98,7 +98,7 @@ def _mkdirs_for_paths(work: Path, texts: list[str]) -> None:
             (work / m.group(1).lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
 
 
-def check_apache(name: str, work: Path) -> dict:
+def check_apache(name: str, work: Path, extra_env: dict | None = None) -> dict:
     binary = which("apache2")
     if binary is None:
         return {"check": "apache2 -t", "status": "missing", "output": "apache2 not installed"}
@@ -125,6 +125,7 @@ def check_apache(name: str, work: Path) -> dict:
     run.mkdir(parents=True, exist_ok=True)
     env.update(APACHE_RUN_DIR=str(run), APACHE_LOCK_DIR=str(run), APACHE_LOG_DIR=str(run),
                APACHE_PID_FILE=str(run / "apache2.pid"), APACHE_RUN_USER="www-data", APACHE_RUN_GROUP="www-data")
+    env.update(extra_env or {})
     p = subprocess.run([binary, "-d", str(conf_dir), "-f", str(conf_dir / "apache2.conf"), "-t"], env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT,
                        stdin=subprocess.DEVNULL)
@@ -184,7 +185,12 @@ def check_uwsgi(name: str, tree: Path, work: Path, ini_in_tree: Path) -> list[di
     debian_app = "/etc/uwsgi/apps-" in rel
     env = dict(os.environ)
     pre: list[str] = []
-    if has_plugins:
+    kolla = rel.startswith("/etc/kolla/")
+    if kolla and os.access(PIP_UWSGI, os.X_OK):
+        # kolla's `uwsgi` is the venv's pip build (openstack-base: pip `uwsgi`, ENV PATH
+        # /var/lib/kolla/venv/bin:$PATH), also when the ini says `plugins = python3`
+        binary, flavour = PIP_UWSGI, "pip, kolla venv"
+    elif has_plugins:
         binary = which("uwsgi")
         flavour = "debian"
     elif os.access(PIP_UWSGI, os.X_OK):
@@ -222,6 +228,54 @@ def check_uwsgi(name: str, tree: Path, work: Path, ini_in_tree: Path) -> list[di
     return results
 
 
+OIDC_ROOT = os.environ.get("WSGILINT_MOD_AUTH_OPENIDC_ROOT", "")  # an extracted libapache2-mod-auth-openidc (+ libs)
+
+
+def check_kolla_apache(name: str, tree: Path, work: Path) -> list[dict]:
+    """Each kolla container whose command runs apache2: its view (a stock Debian /etc/apache2 as the
+    httpd image has it: `echo > /etc/apache2/ports.conf`, libapache2-mod-auth-openidc enabled by its
+    package; each config.json source at its dest), checked with apache2 -t."""
+    out = []
+    for cj in sorted((tree / "etc" / "kolla").glob("*/config.json")):
+        cfg = json.loads(cj.read_text())
+        if not cfg.get("command", "").split()[:1] or not cfg["command"].split()[0].endswith(("apache2", "httpd")):
+            continue
+        view = work / ("kolla-view-" + cj.parent.name)
+        shutil.copytree(HERE / "base" / "apache2", view / "etc" / "apache2", symlinks=True)
+        (view / "etc/apache2/ports.conf").write_text("\n")  # kolla/docker/httpd/Dockerfile.j2
+        for e in cfg.get("config_files", []):
+            src = cj.parent / e["source"][len("/var/lib/kolla/config_files/"):]
+            dest = view / e["dest"].lstrip("/")
+            if src.is_dir():
+                shutil.copytree(src, dest, dirs_exist_ok=True)
+            elif src.is_file():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_text(_move_paths(src.read_text(), view))
+        conf = "\n".join(p.read_text() for p in (view / "etc/apache2/conf-enabled").glob("*.conf"))
+        extra, note = {}, ""
+        if re.search(r"^[ \t]*OIDC", conf, re.M):
+            so = "/usr/lib/apache2/modules/mod_auth_openidc.so"
+            if OIDC_ROOT and os.path.isfile(OIDC_ROOT + so):
+                so = OIDC_ROOT + so
+                extra["LD_LIBRARY_PATH"] = OIDC_ROOT + "/usr/lib/x86_64-linux-gnu"
+            if os.path.isfile(so):
+                (view / "etc/apache2/mods-enabled/auth_openidc.load").write_text("LoadModule auth_openidc_module %s\n" % so)
+            else:  # not installed here: its directives cannot be checked, the rest is
+                n = 0
+                for p in (view / "etc/apache2/conf-enabled").glob("*.conf"):
+                    text, k = re.subn(r"^([ \t]*(?:OIDC\w+|AuthType[ \t]+(?:openid-connect|auth-openidc))\b)", r"#\1",
+                                      p.read_text(), flags=re.M)
+                    p.write_text(text)
+                    n += k
+                note = "\n(mod_auth_openidc not installed here: %d lines of its directives not checked; set " \
+                       "WSGILINT_MOD_AUTH_OPENIDC_ROOT to an extracted libapache2-mod-auth-openidc)" % n
+        r = check_apache(name, view, extra)
+        r["check"] = "apache2 -t (kolla container %s)" % cj.parent.name
+        r["output"] += note
+        out.append(r)
+    return out
+
+
 def validate(name: str) -> list[dict]:
     tree = HERE / name / "tree"
     results = []
@@ -232,6 +286,8 @@ def validate(name: str) -> list[dict]:
             results.append(check_apache(name, work))
         if (work / "etc/nginx/nginx.conf").exists():
             results.append(check_nginx(name, work))
+        if (tree / "etc" / "kolla").is_dir():
+            results.extend(check_kolla_apache(name, tree, work))
         for ini in _uwsgi_inis(tree):
             results.extend(check_uwsgi(name, tree, work, ini))
     if not results:

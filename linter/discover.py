@@ -226,6 +226,8 @@ def discover(fs: FileSystem, paths: list[str]) -> Plan:
                     plan.service_configs.append((svc, p))
         if fs.is_dir("/etc/kolla"):  # kolla-ansible's per-container configs
             _kolla(fs, plan, list(_walk(fs, "/etc/kolla")))
+            inside = tuple(d + "/" for d in plan.kolla)  # their files are read in their container's view only
+            plan.uwsgi_files = [p for p in plan.uwsgi_files if not p.startswith(inside)]
         _launchers(fs, plan)
         if fs.root is not None:  # a repository given as the root: its top-level Dockerfiles
             plan.dockerfiles.extend(("/" + n, "/") for n in fs.listdir("/") if _is_dockerfile(n) and fs.is_file("/" + n))

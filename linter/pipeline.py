@@ -204,6 +204,7 @@ def _run(options: CheckOptions) -> CheckResult:
             model.diagnostics.extend(cfg.diagnostics)
     model.uwsgi_scanned = bool(plan.uwsgi_files)
     model.web_units = list(plan.launch.web_units) if plan.launch is not None else []
+    model.accounts = plan.launch.accounts if plan.launch is not None else None
     model.service_configs = _service_configs(fs, plan, model)
     kolla_notes = _kolla(fs, plan, model, options, httpd_version) if plan.kolla else None
     identify_user_apps(model)  # the user's [tool.wsgilint.apps.NAME] first: the strongest evidence
@@ -556,12 +557,14 @@ def _kolla(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd
                     acfg = apache_resolve.resolve(view, root, defines=dict(options.defines), complete=True,
                                                   httpd_version=httpd_version)
                     model.apache.append(build_apache(acfg))
+                    model.apache[-1].container = name
                     model.diagnostics.extend(acfg.diagnostics)
             for frag in sub.apache_fragments:
                 with _isolated(view, model, frag):
                     acfg = apache_resolve.resolve(view, frag, defines=dict(options.defines), complete=False,
                                                   httpd_version=httpd_version)
                     model.apache.append(build_apache(acfg))
+                    model.apache[-1].container = name
                     model.diagnostics.extend(acfg.diagnostics)
             _nginx(view, sub, model)
             for ini in sub.uwsgi_files:
@@ -570,9 +573,12 @@ def _kolla(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd
                                                                       if a.kind == "ini"} else None
                     ucfg = uwsgi_resolve.resolve(view, ini, launcher=la)
                     model.uwsgi.append(build_uwsgi(ucfg))
+                    model.uwsgi[-1].container = name
                     model.diagnostics.extend(ucfg.diagnostics)
                     model.uwsgi_scanned = True
-            model.service_configs.extend(_service_configs(view, sub, model))
+            for sc in _service_configs(view, sub, model):
+                sc.container = name
+                model.service_configs.append(sc)
     return notes
 
 

@@ -22,12 +22,14 @@ def oslo_bool(value: str) -> bool | None:
     return None
 
 
-def wsgi_instances(model: Deployment) -> Iterator[tuple[str, object, str]]:
-    """(service, span, what) for each uWSGI app and each mod_wsgi daemon (or embedded route) serving a service."""
+def wsgi_instances(model: Deployment) -> Iterator[tuple[str, object, str, str]]:
+    """(service, span, what, container) for each uWSGI app and each mod_wsgi daemon (or embedded route)
+    serving a service; container: the kolla container it runs in ("": the host), whose service config
+    it reads (Deployment.service_config)."""
     for app in model.uwsgi:
         where = app.app_option.span if app.app_option is not None else app.span
         if app.service and where is not None:
-            yield app.service, where, f"uWSGI app {app.path}"
+            yield app.service, where, f"uWSGI app {app.path}", app.container
     seen: set[tuple[int, str]] = set()
     for route in apache_routes(model, ("mod_wsgi",)):
         if not route.service:
@@ -37,7 +39,7 @@ def wsgi_instances(model: Deployment) -> Iterator[tuple[str, object, str]]:
             continue
         seen.add((key, route.service))
         what = f"mod_wsgi daemon {route.daemon.name}" if route.daemon is not None else "mod_wsgi (embedded)"
-        yield route.service, route.span, what
+        yield route.service, route.span, what, model.container_of(route)
 
 
 def config_related(cfg: ServiceConfig, section: str, key: str) -> Related:

@@ -44,7 +44,7 @@ from wsgilint.rules._service import wsgi_instances
 
 
 def check(model: Deployment):
-    for service, where, what in wsgi_instances(model):
+    for service, where, what, _container in wsgi_instances(model):
         needed = WSGI_SIDE_PROCESSES.get(service)
         if not needed:
             continue

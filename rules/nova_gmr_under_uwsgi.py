@@ -44,7 +44,7 @@ def check(model: Deployment):
     for app in model.uwsgi:
         if app.service not in GMR_SERVICES:
             continue
-        cfg = model.service_config(app.service)
+        cfg = model.service_config(app.service, app.container)
         if cfg is None:
             continue
         entry = cfg.get(section, key)

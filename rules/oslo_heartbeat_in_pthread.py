@@ -74,8 +74,8 @@ def check(model: Deployment):
                    f"{model.targets.source('openstack')}")
     section, key = HEARTBEAT_OPTION
     done: set[str] = set()
-    for service, where, what in wsgi_instances(model):
-        cfg = model.service_config(service)
+    for service, where, what, container in wsgi_instances(model):
+        cfg = model.service_config(service, container)
         if cfg is None or cfg.path in done or not cfg.has_section(section):
             continue
         done.add(cfg.path)

@@ -89,7 +89,7 @@ def check(model: Deployment):
     section, key = PROXY_HEADERS_OPTION
     seen: set[tuple[int, str]] = set()
     for route in model.routes:
-        cfg = model.service_config(route.service)
+        cfg = model.service_config(route.service, model.container_of(route))
         if cfg is None:
             continue
         header = _sets_proto(route)

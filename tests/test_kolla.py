@@ -235,3 +235,39 @@ def test_release_setting_reads_only_top_level_keys():
     assert kolla.release_setting('#openstack_release: "master"\n') is None
     assert kolla.release_setting('  openstack_release: "2025.1"\n') is None  # nested: not the global
     assert kolla.release_setting('openstack_release: ""\n') is None
+
+
+def test_container_ini_is_one_instance_when_the_tree_root_is_checked():
+    """/etc/kolla/<container>/*-uwsgi.ini is read in its container's view only: the plain scan of
+    /etc/<dir>/*uwsgi*.ini used to add it a second time, and every uWSGI finding came twice
+    (fieldtest kolla-glance: WSG112 x2 on one line)."""
+    p = _cli("--root", str(GOOD), "--format", "json", "--fail-on", "never")
+    assert p.returncode == 0, p.stderr
+    keys = [(f["rule"], f["path"], f["line"]) for f in json.loads(p.stdout)["findings"]]
+    assert ("WSG112", "fixtures/deployments/kolla-2025.1/etc/kolla/placement-api/placement-api-uwsgi.ini", 8) in keys
+    assert len(keys) == len(set(keys)), keys
+
+
+def test_each_container_reads_its_own_service_config(tmp_path):
+    """nova-api and nova-metadata each copy their own nova.conf: a rule judging one app reads the copy its
+    container sees, never the other container's (Deployment.service_config(service, container))."""
+    import json as _json
+
+    root = tmp_path / "kolla"
+    for name, module, handler in (("nova-api", "nova.wsgi.osapi_compute:application", ""),
+                                  ("nova-metadata", "nova.wsgi.metadata:application",
+                                   "[oslo_reports]\nfile_event_handler = /var/lib/nova/gmr_trigger\n")):
+        d = root / name
+        d.mkdir(parents=True)
+        (d / "config.json").write_text(_json.dumps({
+            "command": f"uwsgi /etc/nova/{name}-uwsgi.ini",
+            "config_files": [{"source": f"/var/lib/kolla/config_files/{name}-uwsgi.ini",
+                              "dest": f"/etc/nova/{name}-uwsgi.ini", "owner": "nova", "perm": "0600"},
+                             {"source": "/var/lib/kolla/config_files/nova.conf", "dest": "/etc/nova/nova.conf",
+                              "owner": "nova", "perm": "0600"}]}, indent=4))
+        (d / f"{name}-uwsgi.ini").write_text(f"[uwsgi]\nmaster = true\nhttp-socket = 127.0.0.1:8774\n"
+                                             f"module = {module}\n")
+        (d / "nova.conf").write_text(f"[DEFAULT]\ndebug = false\n{handler}")
+    r = check(["kolla"], cwd=tmp_path, select=["WSG432"])
+    assert [(f.path, f.related[0].span.source.path) for f in r.findings] == [
+        ("kolla/nova-api/nova-api-uwsgi.ini", "kolla/nova-api/nova.conf")]

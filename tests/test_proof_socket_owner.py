@@ -157,3 +157,82 @@ def test_nginx_user_cannot_connect_to_another_users_socket(binary, work, fix):
     finally:
         _stop(web)
         _stop(proc)
+
+
+# -- the configurations of WSG215's fixtures, linted and then run --------------------------------
+FIXTURE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "rules",
+                           "proxy-unix-socket-permissions")
+# A fixture's ini options that the run keeps as they are (socket/module are the test's own).
+_KEPT = ("uid", "gid", "chown-socket", "chmod-socket", "umask")
+
+
+def _fixture_options(case: str) -> str:
+    import configparser
+
+    cp = configparser.ConfigParser(strict=False, interpolation=None)
+    cp.read(os.path.join(FIXTURE_DIR, case, "etc/uwsgi/app.ini"))
+    return "".join(f"{k} = {v}\n" for k, v in cp["uwsgi"].items() if k in _KEPT)
+
+
+def _lint(case: str):
+    from pathlib import Path
+
+    from lintrun import check
+
+    root = Path(FIXTURE_DIR, case).resolve()
+    return check([root], cwd=root.parent, select=["WSG215"], root=root).findings
+
+
+@pytest.mark.parametrize("case", ["bad_error", "bad_umask_no_member", "good_chown_socket"])
+def test_lint_error_fixture_fails_as_deployed(binary, work, case):
+    """wsgilint says error on the bad fixtures (the unit sets no UMask=: systemd's 0022, nginx runs
+    as `user nobody nogroup`, /etc/group does not put nobody in www-data, as on this machine) and
+    nginx answers 502 (13: Permission denied) for that configuration; the good fixture's
+    chown-socket = nobody is quiet and answers 200."""
+    from wsgilint.findings import ERROR
+
+    findings = _lint(case)
+    _need_root()
+    import grp
+
+    if "nobody" in grp.getgrnam("www-data").gr_mem:
+        oracle.missing("nobody is in group www-data on this machine, unlike the fixtures", "WSG215 proof")
+    tmp_path = work
+    proc, sock = _start(binary, tmp_path, _fixture_options(case), umask=0o022)
+    port = oracle.free_port()
+    web = _nginx(tmp_path, sock, port)
+    try:
+        status = _get(port)
+        log = (tmp_path / "logs/error.log").read_text()
+        if case.startswith("good"):
+            assert findings == []
+            assert status == 200
+        else:
+            assert [f.severity for f in findings] == [ERROR]
+            assert status == 502
+            assert "(13: Permission denied) while connecting to upstream" in log
+    finally:
+        _stop(web)
+        _stop(proc)
+
+
+def test_umask_option_and_chown_socket(binary, work):
+    """uWSGI's `umask = 002` overrides the umask it starts with (022): the socket gets 775; with
+    chown-socket it binds before dropping privileges and the file then belongs to the named user
+    (group unchanged: root's)."""
+    tmp_path = work
+    _need_root()
+    proc, sock = _start(binary, tmp_path, "uid = www-data\ngid = www-data\numask = 002\n", umask=0o022)
+    try:
+        st = os.stat(sock)
+        assert pwd.getpwuid(st.st_uid).pw_name == "www-data" and stat.S_IMODE(st.st_mode) == 0o775
+    finally:
+        _stop(proc)
+    os.unlink(sock) if sock.exists() else None
+    proc, sock = _start(binary, tmp_path, "uid = www-data\ngid = www-data\nchown-socket = nobody\n", umask=0o022)
+    try:
+        st = os.stat(sock)
+        assert pwd.getpwuid(st.st_uid).pw_name == "nobody" and st.st_gid == 0
+        assert stat.S_IMODE(st.st_mode) == 0o755
+    finally:
+        _stop(proc)

@@ -133,7 +133,8 @@ def _wsg215(case: Path, root: bool = True) -> list[str]:
 
 def test_socket_permissions_name_both_users():
     [msg] = _wsg215(PERMS / "bad_known_users")
-    assert "belongs to keystone (User=keystone of keystone.service)" in msg
+    assert "gets owner keystone (User=keystone of keystone.service, Group=keystone)" in msg
+    assert "mode 755 (0777 minus umask 022: keystone.service sets no UMask= (systemd's default 0022))" in msg
     assert "Apache runs as www-data (" in msg and "apache2.conf:3 via envvars" in msg
     assert "answers 503 ((13)Permission denied)" in msg
     assert _wsg215(PERMS / "good_same_user") == []
@@ -151,7 +152,7 @@ def test_socket_permissions_unresolved_apache_user_keeps_todays_wording(tmp_path
     shutil.copytree(PERMS / "bad_known_users", root)
     (root / "etc/apache2/envvars").unlink()
     [msg] = _wsg215(root)
-    assert "gets uWSGI's owner (User=keystone of keystone.service) and umask" in msg
+    assert "gets uWSGI's owner (User=keystone of keystone.service, Group=keystone) and umask" in msg
     assert "Apache's user cannot connect" in msg
 
 
@@ -161,10 +162,10 @@ def test_socket_permissions_root_uwsgi_without_user(tmp_path):
     unit = root / "etc/systemd/system/keystone.service"
     unit.write_text(unit.read_text().replace("User=keystone\nGroup=keystone\n", ""))
     [msg] = _wsg215(root)
-    assert "belongs to root (keystone.service sets no User= (systemd runs it as root))" in msg
+    assert "gets owner root (keystone.service sets no User= (systemd runs it as root))" in msg
     ini = root / "etc/keystone/keystone-uwsgi.ini"
     ini.write_text(ini.read_text() + "chmod-socket = 666\n")
     assert _wsg215(root) == []
     ini.write_text(ini.read_text().replace("chmod-socket = 666", "chmod-socket = 600"))
     [msg] = _wsg215(root)
-    assert "gets mode 600 (chmod-socket) and owner root" in msg
+    assert "owner root (" in msg and "mode 600 (chmod-socket = 600 (" in msg

@@ -20,7 +20,7 @@ import posixpath
 
 from wsgilint.fsroot import FileSystem, ReadError
 from wsgilint.launch import unit as unit_mod
-from wsgilint.launch.types import Arg, Launcher, NotStarted, WebUnit
+from wsgilint.launch.types import Accounts, Arg, Launcher, NotStarted, WebUnit
 from wsgilint.record import FACTORY, Record
 
 DEBIAN_INIT = "/etc/init.d/uwsgi"
@@ -57,10 +57,12 @@ class LaunchPlan(Record):
     manager_environment: dict[str, str]
     # systemd units of the web servers in the tree (read_web_units): PrivateTmp=, User=, masks
     web_units: list[WebUnit]
+    # /etc/passwd and /etc/group of the tree (None: neither file in it)
+    accounts: "Accounts | None"
 
     def __init__(self, launchers=FACTORY, inis=FACTORY, inherited=FACTORY, emperors=FACTORY,
                  not_started=FACTORY, unit_runtime_dirs=FACTORY, manager_environment=FACTORY,
-                 web_units=FACTORY) -> None:
+                 web_units=FACTORY, accounts=None) -> None:
         self.launchers = {} if launchers is FACTORY else launchers
         self.inis = [] if inis is FACTORY else inis
         self.inherited = set() if inherited is FACTORY else inherited
@@ -69,6 +71,7 @@ class LaunchPlan(Record):
         self.unit_runtime_dirs = [] if unit_runtime_dirs is FACTORY else unit_runtime_dirs
         self.manager_environment = {} if manager_environment is FACTORY else manager_environment
         self.web_units = [] if web_units is FACTORY else web_units
+        self.accounts = accounts
 
     def not_started_for(self, fs: FileSystem, config_path: str) -> "NotStarted | None":
         if not self.not_started:
@@ -98,7 +101,31 @@ def read_launchers(fs: FileSystem) -> LaunchPlan:
             plan.not_started[real] = ns
     _boot_dirs(fs, plan)
     plan.web_units = read_web_units(fs)
+    plan.accounts = read_accounts(fs)
     return plan
+
+
+PASSWD, GROUP = "/etc/passwd", "/etc/group"
+MAX_ACCOUNT_LINES = 20000
+
+
+def read_accounts(fs: FileSystem) -> Accounts | None:
+    """/etc/passwd (name:pw:uid:gid:...) and /etc/group (name:pw:gid:member,member) of the tree,
+    passwd(5) and group(5). Malformed lines are skipped."""
+    passwd, group = _text(fs, PASSWD), _text(fs, GROUP)
+    if passwd is None and group is None:
+        return None
+    acc = Accounts(has_groups=group is not None, where=fs.display(GROUP if group is not None else PASSWD))
+    for line in (passwd or "").split("\n")[:MAX_ACCOUNT_LINES]:
+        f = line.strip().split(":")
+        if len(f) >= 4 and f[0] and not f[0].startswith(("#", "+", "-")):
+            acc.users.setdefault(f[0], (f[2], f[3]))
+    for line in (group or "").split("\n")[:MAX_ACCOUNT_LINES]:
+        f = line.strip().split(":")
+        if len(f) >= 3 and f[0] and not f[0].startswith(("#", "+", "-")):
+            members = [m.strip() for m in (f[3] if len(f) > 3 else "").split(",") if m.strip()]
+            acc.groups.setdefault(f[0], (f[2], members))
+    return acc
 
 
 def _text(fs: FileSystem, path: str) -> str | None:
@@ -150,6 +177,14 @@ def _debian(fs: FileSystem, plan: LaunchPlan) -> None:
         if m:
             stop = unit_mod.signal_name(m.group(1)) or stop
             stop_source = f"{fs.display(DEBIAN_HELPER)}:{_line_of(helper, m.group(0).splitlines()[-1].strip())}"
+    exported: dict[str, str] = {}
+    if defaults is not None:
+        import re
+
+        values = unit_mod.shell_assignments(defaults)
+        for m in re.finditer(r"(?m)^[ \t]*export[ \t]+([A-Za-z_][A-Za-z0-9_]*)", defaults):
+            if m.group(1) in values:
+                exported[m.group(1)] = values[m.group(1)][0]
     names = []
     for name, kind in fs.scan(DEBIAN_APPS):
         if kind in ("file", "link-file") and name.endswith(_CONF_TYPES):
@@ -174,9 +209,16 @@ def _debian(fs: FileSystem, plan: LaunchPlan) -> None:
         created = [(made, f"{fs.display(path)}:{_line_of(text, 'install -d')} creates it at each start")
                    if helper is not None and "install -d" in text else
                    (made, "Debian's uwsgi init script creates it at each start (specific_daemon: install -d)")]
+        # uWSGI's environment: the script's own (how it is started decides it: systemd's generated
+        # unit, `service`, a shell), what /etc/default/uwsgi exports (it is sourced with `.`: plain
+        # assignments stay shell variables), and the two UWSGI_DEB_* variables (specific_daemon).
+        # Not complete: WSG124 stays quiet for this launcher.
+        environment = dict(exported)
+        environment.update({"UWSGI_DEB_CONFNAMESPACE": DEBIAN_NAMESPACE, "UWSGI_DEB_CONFNAME": confname})
         _add(fs, plan, ini, Launcher(
             "debian-init", f"Debian's uwsgi init script{where}", path, text, env=env, args=args,
-            stop_signal=stop, stop_source=stop_source, created_dirs=created))
+            stop_signal=stop, stop_source=stop_source, created_dirs=created, environment=environment,
+            environment_complete=False))
 
 
 # -- systemd ---------------------------------------------------------------------------
@@ -329,11 +371,14 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
                for w in unit_mod.specifiers(val, name).split()]
     ptmp = sp("PrivateTmp")
     joins = [w for val, _p, _l in u.all("Unit", "JoinsNamespaceOf") for w in unit_mod.specifiers(val, name).split()]
+    um = sp("UMask")  # systemd.exec(5) (systemd 252): "Defaults to 0022 for system units"
+    umask = ((um[0].strip(), f"UMask={um[0].strip()} in {fs.display(um[1])}:{um[2]}") if um is not None else
+             ("0022", f"{name} sets no UMask= (systemd's default 0022)"))
     launcher = Launcher(
         "systemd", name, stop_path, texts.get(stop_path, ""), env=unit_mod.uwsgi_env_options(env), args=args,
         stop_signal=stop, stop_source=stop_source, user=user[0] if user else None, group=group[0] if group else None,
         runtime_directories=runtime, private_tmp=unit_mod.is_true(ptmp[0]) if ptmp else None,
-        environment=environment, created_dirs=created, environment_complete=complete, joins=joins)
+        environment=environment, created_dirs=created, environment_complete=complete, joins=joins, umask=umask)
     _add(fs, plan, inis[-1].value, launcher)
 
 

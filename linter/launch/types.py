@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wsgilint.numbers import is_digits
 from wsgilint.record import FACTORY, Record
 
 
@@ -58,10 +59,13 @@ class Launcher(Record):
     # read, no PassEnvironment=. False: unknown.
     environment_complete: bool
     joins: list[str]  # JoinsNamespaceOf= of a systemd unit: shares the /tmp of those units (PrivateTmp=)
+    # The umask uWSGI starts with, as (octal text, where that comes from); None: not known here.
+    # systemd: UMask=, else 0022 (systemd.exec(5), systemd 252: "Defaults to 0022 for system units").
+    umask: tuple[str, str] | None
 
     def __init__(self, kind, name, path, text="", env=FACTORY, args=FACTORY, stop_signal=None, stop_source="",
                  user=None, group=None, runtime_directories=FACTORY, private_tmp=None, environment=FACTORY,
-                 created_dirs=FACTORY, environment_complete=False, joins=FACTORY) -> None:
+                 created_dirs=FACTORY, environment_complete=False, joins=FACTORY, umask=None) -> None:
         self.kind = kind
         self.name = name
         self.path = path
@@ -78,6 +82,7 @@ class Launcher(Record):
         self.created_dirs = [] if created_dirs is FACTORY else created_dirs
         self.environment_complete = environment_complete
         self.joins = [] if joins is FACTORY else joins
+        self.umask = umask
 
     @property
     def inherited(self) -> list[str]:
@@ -138,3 +143,47 @@ class WebUnit(Record):
         self.user = user
         self.masked = masked
         self.joins = [] if joins is FACTORY else joins
+
+
+class Accounts(Record):
+    """The tree's /etc/passwd and /etc/group (read for a whole root only): who is in which group.
+
+    ``users``: name -> (uid, primary gid); ``groups``: name -> (gid, members listed in /etc/group);
+    ``has_groups``: /etc/group was read (membership known as far as files go)."""
+
+    users: dict[str, tuple[str, str]]
+    groups: dict[str, tuple[str, list[str]]]
+    has_groups: bool
+    where: str  # display path of /etc/group (or /etc/passwd), for messages
+
+    def __init__(self, users=FACTORY, groups=FACTORY, has_groups=False, where="") -> None:
+        self.users = {} if users is FACTORY else users
+        self.groups = {} if groups is FACTORY else groups
+        self.has_groups = has_groups
+        self.where = where
+
+    def user_name(self, user: str) -> str:
+        """A numeric uid as its name when /etc/passwd has it."""
+        if is_digits(user):
+            for name, (uid, _gid) in self.users.items():
+                if uid == user:
+                    return name
+        return user
+
+    def group_name(self, group: str) -> str:
+        if is_digits(group):
+            for name, (gid, _m) in self.groups.items():
+                if gid == group:
+                    return name
+        return group
+
+    def primary_group(self, user: str) -> str | None:
+        u = self.users.get(self.user_name(user))
+        return self.group_name(u[1]) if u is not None else None
+
+    def groups_of(self, user: str) -> set[str] | None:
+        """Groups /etc/group lists ``user`` in (initgroups(3) adds these); None without /etc/group."""
+        if not self.has_groups:
+            return None
+        name = self.user_name(user)
+        return {g for g, (_gid, members) in self.groups.items() if name in members}

@@ -129,13 +129,15 @@ class UwsgiApp(Record):
     service: str | None
     service_reason: str
     app_option: "Option | None"  # module / wsgi-file / wsgi that names the application
+    container: str  # the kolla container it runs in ("": the host): it sees that container's files only
 
-    def __init__(self, config, binds, service, service_reason, app_option) -> None:
+    def __init__(self, config, binds, service, service_reason, app_option, container="") -> None:
         self.config = config
         self.binds = binds
         self.service = service
         self.service_reason = service_reason
         self.app_option = app_option
+        self.container = container
 
     @property
     def path(self) -> str:
@@ -447,17 +449,19 @@ class ApacheServer(Record):
     # Every directive of the tree by key, in document order (filled by the builder's one walk).
     by_key: dict[str, list["Directive"]] | None
     _by_section: dict[str, dict]
+    container: str  # the kolla container it runs in ("": the host)
 
     _not_shown = ('by_key', '_by_section')
     _not_compared = ('by_key', '_by_section')
 
-    def __init__(self, config, vhosts, routes, daemons, by_key=None, _by_section=FACTORY) -> None:
+    def __init__(self, config, vhosts, routes, daemons, by_key=None, _by_section=FACTORY, container="") -> None:
         self.config = config
         self.vhosts = vhosts
         self.routes = routes
         self.daemons = daemons
         self.by_key = by_key
         self._by_section = {} if _by_section is FACTORY else _by_section
+        self.container = container
 
     @property
     def complete(self) -> bool:
@@ -536,13 +540,15 @@ class ServiceConfig(Record):
     source: "SourceFile"
     entries: list  # wsgilint.parse.oslo_ini.OsloEntry, in file order
     sections: list[tuple[str, int, int]]  # (name, start, end)
+    container: str  # the kolla container that sees it ("": the host)
 
-    def __init__(self, service, path, source, entries=FACTORY, sections=FACTORY) -> None:
+    def __init__(self, service, path, source, entries=FACTORY, sections=FACTORY, container="") -> None:
         self.service = service
         self.path = path
         self.source = source
         self.entries = [] if entries is FACTORY else entries
         self.sections = [] if sections is FACTORY else sections
+        self.container = container
 
     def get(self, section: str, key: str):
         """The entry oslo.config uses for ``key`` in ``section`` (the last one), or None.
@@ -628,13 +634,15 @@ class Deployment(Record):
     # systemd units of the web servers in the tree (wsgilint.launch.types.WebUnit; read only for a
     # whole root): PrivateTmp=, User=, masks. Empty: none in the tree, or not read.
     web_units: list
+    # /etc/passwd and /etc/group of a whole root (wsgilint.launch.types.Accounts); None: not in the tree
+    accounts: object
     _reach: dict[int, list[Route]] | None  # routes_to() index, built on first use (after link())
 
     _not_shown = _not_compared = ('_reach',)
 
     def __init__(self, apache=FACTORY, uwsgi=FACTORY, nginx=FACTORY, diagnostics=FACTORY, inactive_sites=FACTORY,
                  sources=FACTORY, targets=FACTORY, uwsgi_scanned=False, service_configs=FACTORY,
-                 present=FACTORY, apps=FACTORY, not_started=FACTORY, web_units=FACTORY) -> None:
+                 present=FACTORY, apps=FACTORY, not_started=FACTORY, web_units=FACTORY, accounts=None) -> None:
         self.apache = [] if apache is FACTORY else apache
         self.uwsgi = [] if uwsgi is FACTORY else uwsgi
         self.nginx = [] if nginx is FACTORY else nginx
@@ -648,6 +656,7 @@ class Deployment(Record):
         self.apps = {} if apps is FACTORY else apps
         self.not_started = [] if not_started is FACTORY else not_started
         self.web_units = [] if web_units is FACTORY else web_units
+        self.accounts = accounts
         self._reach = None
 
     @property
@@ -655,13 +664,24 @@ class Deployment(Record):
         """(display path, kind) of every file read (the JSON report's ``files``)."""
         return [(s.path, s.kind) for s in self.sources]
 
-    def service_config(self, service: str | None) -> ServiceConfig | None:
-        """The config read for ``service`` (the last one given wins), or None when none was read."""
+    def service_config(self, service: str | None, container: str = "") -> ServiceConfig | None:
+        """The config read for ``service`` that ``container`` sees (the last one given wins), or None
+        when none was read. A kolla container sees only the files its config.json copies in: nova-api's
+        app is judged with nova-api's nova.conf, never nova-metadata's ("": the host's own files)."""
         found = None
         for c in self.service_configs:
-            if c.service == service:
+            if c.service == service and c.container == container:
                 found = c
         return found
+
+    @staticmethod
+    def container_of(route: Route) -> str:
+        """The container whose service config a route's app reads: its uWSGI backend's, else its server's."""
+        backend = route.backend
+        if backend is not None:
+            return backend.container
+        server = route.server
+        return getattr(server, "container", "") if server is not None else ""
 
     @property
     def routes(self) -> list[Route]:
