@@ -164,10 +164,18 @@ def _run(options: CheckOptions) -> CheckResult:
 
     for root in plan.apache_roots:
         with _isolated(fs, model, root):
-            defines = dict(_envvars(fs, root))
+            envvars = _envvars(fs, root)  # the environment apache2ctl gives httpd: ${VAR}, never <IfDefine>
+            defines = {}
+            launched = _launcher_defines(plan, root, envvars)  # -D of httpd's own launcher (issue 14 #1)
+            if launched is not None:
+                defines.update(launched[0])
             defines.update(options.defines)
-            cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version)
+            cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version,
+                                         server_root=launched[2] if launched is not None else None,
+                                         environment=envvars)
             server = build_apache(cfg)
+            if launched is not None:
+                server.launched_with = launched[1]
             inactive = _inactive_sites(fs, root, cfg)
             model.apache.append(server)
             model.inactive_sites.extend(inactive)
@@ -422,7 +430,9 @@ def _service_config(fs: FileSystem, model: Deployment, service: str, path: str) 
 
 
 def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
-    """Debian's envvars next to apache2.conf: its exports count as Defines (apache2ctl sources it)."""
+    """Debian's envvars next to apache2.conf: its exports are httpd's environment (apache2ctl sources
+    it): ``${APACHE_LOG_DIR}`` reads them, ``<IfDefine APACHE_LOG_DIR>`` does not (httpd's
+    ap_resolve_env reads Defines, then getenv; <IfDefine> only -D and Define)."""
     if posixpath.basename(root) != "apache2.conf":
         return {}
     path = posixpath.join(posixpath.dirname(root), "envvars")
@@ -433,6 +443,38 @@ def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
     from wsgilint.limits import budget_of
 
     return apache_resolve.parse_envvars(text, fs.limits, budget_of(fs))
+
+
+def _launcher_defines(plan, root: str, envvars: dict[str, str]) -> tuple[dict[str, str], str, str] | None:
+    """The -D defines httpd's launcher in the tree gives it for ``root`` (its unit's ExecStart=,
+    Debian's apachectl + envvars APACHE_ARGUMENTS: wsgilint.launch.httpd), with where they come from
+    and the ServerRoot it starts with."""
+    units = [u for u in (plan.launch.web_units if plan.launch is not None else []) if u.server == "apache"]
+    if not units and "APACHE_ARGUMENTS" not in envvars:
+        return None  # nothing to read: wsgilint.launch.httpd is not imported
+    from wsgilint.launch.httpd import launcher_defines
+
+    return launcher_defines(root, units, envvars)
+
+
+def _kolla_defines(view, cfg) -> dict[str, str]:
+    """The -D defines of a kolla container's command when it runs httpd (``apache2 -DFOREGROUND``),
+    directly or as the last ``exec`` of a start-up script among its files."""
+    from wsgilint.launch import kolla
+
+    words = kolla.command_words(cfg.command)
+    if kolla.server_of(words) != "apache" and words and words[0] in view.files:
+        try:
+            stext, _, _ = view.read_text(words[0])
+        except ReadError:
+            stext = None
+        found = kolla.script_exec(stext) if stext else None
+        words = found[0] if found is not None else []
+    if kolla.server_of(words) != "apache":
+        return {}
+    from wsgilint.launch.httpd import command_defines
+
+    return command_defines(words) or {}
 
 
 def _not_started(fs: FileSystem, model: Deployment, path: str, ns) -> None:
@@ -552,16 +594,18 @@ def _kolla(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd
                 plan.skipped.append((files.get(p, p), why))
             plan.templates.extend((files.get(p, p), k) for p, k in sub.templates)
             launcher = _kolla_launcher(view, cfg, name, text)
+            kdefines = ({**_kolla_defines(view, cfg), **options.defines} if sub.apache_roots or sub.apache_fragments
+                        else {})
             for root in sub.apache_roots:
                 with _isolated(view, model, root):
-                    acfg = apache_resolve.resolve(view, root, defines=dict(options.defines), complete=True,
+                    acfg = apache_resolve.resolve(view, root, defines=dict(kdefines), complete=True,
                                                   httpd_version=httpd_version)
                     model.apache.append(build_apache(acfg))
                     model.apache[-1].container = name
                     model.diagnostics.extend(acfg.diagnostics)
             for frag in sub.apache_fragments:
                 with _isolated(view, model, frag):
-                    acfg = apache_resolve.resolve(view, frag, defines=dict(options.defines), complete=False,
+                    acfg = apache_resolve.resolve(view, frag, defines=dict(kdefines), complete=False,
                                                   httpd_version=httpd_version)
                     model.apache.append(build_apache(acfg))
                     model.apache[-1].container = name

@@ -7,6 +7,12 @@ a front end in the check (Apache, nginx) proxies to, and `chmod-socket =
 front end in the check reaches is the service's endpoint itself (a container's
 listener, Debian's openstack-pkg-tools `--http-socket :PORT`): there is no proxy
 to bypass, and it is not reported (the field test judged those findings false).
+Neither is a bind on all interfaces of an instance a Dockerfile in the check starts:
+inside the container's own network namespace, 0.0.0.0 is how the proxy outside
+reaches it at all (127.0.0.1 there is the container's own loopback), and who else
+can is decided where the port is published (`docker run -p 127.0.0.1:8080:8080`),
+which is not in the files wsgilint reads. kolla containers run with the host's
+network, so their binds are judged as a host's.
 
 ## Why is this bad?
 An application server behind a local Apache or nginx should only be reachable
@@ -47,6 +53,9 @@ def check(model: Deployment):
                 fronts = [r for r in model.routes_to(b) if r.span is not None]
                 if not fronts:
                     continue  # the endpoint itself: no proxy in front to bypass
+                launcher = getattr(app.config, "launcher", None)
+                if launcher is not None and launcher.kind == "container":
+                    continue  # inside its own network namespace: the port publishing decides who reaches it
                 yield Hit(b.option.value_span, f"{b.option.key} {b.address.raw.strip()} listens on every interface: "
                           f"clients can bypass the proxy in front of it ({fronts[0].span.path}:{fronts[0].span.line}) "
                           f"(bind 127.0.0.1 or a unix socket)", service=app.service,

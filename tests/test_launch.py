@@ -281,3 +281,25 @@ def test_dynamic_or_hostile_init_scripts_are_no_evidence(tmp_path):
     assert [a.path.rsplit("/", 1)[-1] for a in result.model.uwsgi] == ["glance-api-uwsgi.ini"]
     assert result.model.not_started == []
     assert not [f for f in result.findings if f.rule.id in ("WSG002", "WSG122")]
+
+
+def test_environment_file_overrides_environment(tmp_path):
+    """systemd.exec(5), EnvironmentFile=: "Settings from these files override settings made with
+    Environment=" (whatever the order of the two lines in the unit)."""
+    root = tmp_path / "root"
+    (root / "etc/systemd/system/multi-user.target.wants").mkdir(parents=True)
+    (root / "etc/default").mkdir(parents=True)
+    (root / "etc/uwsgi").mkdir(parents=True)
+    (root / "etc/default/app").write_text("UWSGI_PROCESSES=8\n")
+    (root / "etc/uwsgi/app.ini").write_text("[uwsgi]\nmodule = app:application\nsocket = /run/app/app.sock\n")
+    unit = root / "etc/systemd/system/app.service"
+    unit.write_text("[Service]\nEnvironmentFile=/etc/default/app\nEnvironment=UWSGI_PROCESSES=2 OTHER=1\n"
+                    "ExecStart=/usr/bin/uwsgi --ini /etc/uwsgi/app.ini\n[Install]\nWantedBy=multi-user.target\n")
+    (root / "etc/systemd/system/multi-user.target.wants/app.service").symlink_to(unit)
+    fs = FileSystem(str(root))
+    plan = read_launchers(fs)
+    launcher = plan.for_ini(fs, "/etc/uwsgi/app.ini")
+    assert launcher.environment["UWSGI_PROCESSES"] == "8" and launcher.environment["OTHER"] == "1"
+    from wsgilint.resolve.uwsgi import resolve
+
+    assert resolve(fs, "/etc/uwsgi/app.ini", launcher=launcher).last("processes").value == "8"

@@ -121,3 +121,15 @@ def test_a_check_without_dockerfile_does_not_import_the_parser():
             "print('wsgilint.launch.docker' in sys.modules)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=PROJECT)
     assert p.stdout.strip().splitlines()[-1] == "False", p.stdout + p.stderr
+
+
+def test_public_bind_inside_a_container_is_not_reported(tmp_path):
+    """WSG119: 0.0.0.0 inside a container (its own network namespace) is how the proxy outside reaches it;
+    the same ini without the Dockerfile that starts it is a host's bind and is reported."""
+    import shutil
+
+    case = tmp_path / "c"
+    shutil.copytree(FIXTURES / "rules/uwsgi-public-bind/good_container", case)
+    assert [f.rule.id for f in check([case], select=["WSG119"]).findings] == []
+    (case / "Dockerfile").unlink()
+    assert [f.rule.id for f in check([case], select=["WSG119"]).findings] == ["WSG119"]

@@ -328,6 +328,9 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
     env: list[tuple[str, str, int]] = []
     environment: dict[str, str] = dict(plan.manager_environment)
     complete = not u.all("Service", "PassEnvironment")
+    # Environment= first, then EnvironmentFile=: "Settings from these files override settings made
+    # with Environment=" (systemd.exec(5), EnvironmentFile=; systemd 252 as installed here).
+    from_files: list[tuple[str, str, int]] = []
     for val, vpath, line in u.all("Service", "EnvironmentFile"):
         fpath = unit_mod.specifiers(val, name).lstrip("-")
         etext = _text(fs, fpath)
@@ -335,14 +338,17 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
             complete = False  # not in the tree (or unreadable): what it sets is unknown
         else:
             for k, (v, _n) in unit_mod.shell_assignments(etext).items():
-                environment[k] = v
-                env.append((k, v, line if vpath == epath else 0))
+                from_files.append((k, v, line if vpath == epath else 0))
+    overridden = {k for k, _v, _l in from_files}
     for val, vpath, line in u.all("Service", "Environment"):
         for word in unit_mod.split_words(unit_mod.specifiers(val, name)) or []:
             k, eq, v = word.partition("=")
-            if eq:
+            if eq and k not in overridden:
                 environment[k] = v
                 env.append((k, v, line if vpath == epath else 0))
+    for k, v, line in from_files:
+        environment[k] = v
+        env.append((k, v, line))
     args = []
     for kind, key, val in unit_mod.uwsgi_args(words[1:]):
         if kind == "ini" and not val.startswith("/") and workdir:
@@ -434,19 +440,54 @@ def read_web_units(fs: FileSystem) -> list[WebUnit]:
                 t = _text(fs, drop)
                 if t is not None:
                     u.add(t, drop)
+        environment: dict[str, str] = {}
         for val, _p, _l in u.all("Service", "Environment"):
             for word in unit_mod.split_words(unit_mod.specifiers(val, name)) or []:
                 k, eq, v = word.partition("=")
+                if eq:
+                    environment[k] = v
                 if eq and k == "APACHE_CONFDIR" and server == "apache":
                     confdir = v.rstrip("/") or "/"
+        program, argv, argv_at, complete = _web_exec(fs, u, name, environment) if server == "apache" else (
+            None, [], None, True)
         pt = u.get("Service", "PrivateTmp")
         user = u.get("Service", "User")
         joins = [w for val, _p, _l in u.all("Unit", "JoinsNamespaceOf") for w in unit_mod.specifiers(val, name).split()]
         out.append(WebUnit(server, name, fs.display(path), unit_mod.specifiers(confdir, name),
                            private_tmp=unit_mod.is_true(pt[0]) if pt else None,
                            private_tmp_at=(fs.display(pt[1]), pt[2]) if pt else None, user=user[0] if user else None,
-                           masked=masked, joins=joins))
+                           masked=masked, joins=joins, program=program, argv=argv, argv_at=argv_at,
+                           environment=environment, environment_complete=complete))
     return out
+
+
+def _web_exec(fs: FileSystem, u, name: str, environment: dict[str, str]):
+    """(program basename, its other words, (display path, line), environment complete) of a web
+    server unit's ExecStart=; ``environment`` gets the EnvironmentFile= variables, which override
+    Environment= (systemd.exec(5)). Variables are substituted as systemd.service(5) "Command lines"
+    says (wsgilint.launch.httpd.expand_exec)."""
+    from wsgilint.launch.httpd import expand_exec
+
+    complete = True
+    for val, _vp, _line in u.all("Service", "EnvironmentFile"):
+        fpath = unit_mod.specifiers(val, name).lstrip("-")
+        etext = _text(fs, fpath) if fpath.startswith("/") else None
+        if etext is None:
+            complete = False
+            continue
+        for k, (v, _n) in unit_mod.shell_assignments(etext).items():
+            environment[k] = v
+    execs = u.all("Service", "ExecStart")
+    if not execs:
+        return None, [], None, complete
+    value, epath, eline = execs[0]
+    words = unit_mod.split_words(unit_mod.specifiers(value, name)) or []
+    if words and not words[0].lstrip("-@+!:"):
+        words = words[1:]
+    if not words:
+        return None, [], None, complete
+    program = words[0].lstrip("-@+!:").rsplit("/", 1)[-1]
+    return program, expand_exec(words[1:], environment), (fs.display(epath), eline), complete
 
 
 # tmpfiles.d(5): files of the same name in an earlier directory replace later ones (/etc over

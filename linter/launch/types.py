@@ -120,7 +120,13 @@ class WebUnit(Record):
     ``config_dir`` the configuration directory that unit's server reads (/etc/apache2,
     /etc/apache2-NAME, /etc/httpd, /etc/nginx). ``private_tmp`` is PrivateTmp= (None: not set, systemd's default false) and ``private_tmp_at`` where it is set
     (display path, line). ``masked``: the unit file is empty or a link to /dev/null (systemd.unit(5):
-    such a unit is never started); ``joins`` its JoinsNamespaceOf= units."""
+    such a unit is never started); ``joins`` its JoinsNamespaceOf= units.
+
+    ``program`` is the basename of the program ExecStart= runs (None: no ExecStart=); ``argv`` its
+    other words with the unit's variables substituted as systemd does, ``argv_at`` where ExecStart=
+    is (display path, line); ``environment`` the unit's Environment=/EnvironmentFile= variables and
+    ``environment_complete`` False when an EnvironmentFile= is not in the tree (what it sets is
+    unknown). wsgilint.launch.httpd turns them into the ``-D`` defines httpd starts with."""
 
     server: str
     name: str
@@ -131,9 +137,15 @@ class WebUnit(Record):
     user: str | None
     masked: bool
     joins: list[str]
+    program: str | None
+    argv: list[str]
+    argv_at: tuple[str, int] | None
+    environment: dict[str, str]
+    environment_complete: bool
 
     def __init__(self, server, name, path, config_dir, private_tmp=None, private_tmp_at=None, user=None,
-                 masked=False, joins=FACTORY) -> None:
+                 masked=False, joins=FACTORY, program=None, argv=FACTORY, argv_at=None, environment=FACTORY,
+                 environment_complete=True) -> None:
         self.server = server
         self.name = name
         self.path = path
@@ -143,6 +155,11 @@ class WebUnit(Record):
         self.user = user
         self.masked = masked
         self.joins = [] if joins is FACTORY else joins
+        self.program = program
+        self.argv = [] if argv is FACTORY else argv
+        self.argv_at = argv_at
+        self.environment = {} if environment is FACTORY else environment
+        self.environment_complete = environment_complete
 
 
 class Accounts(Record):

@@ -450,11 +450,15 @@ class ApacheServer(Record):
     by_key: dict[str, list["Directive"]] | None
     _by_section: dict[str, dict]
     container: str  # the kolla container it runs in ("": the host)
+    # Where the -D defines of httpd's own launcher come from (its unit's ExecStart=, apachectl +
+    # envvars; wsgilint.pipeline._launcher_defines); "": no launcher of this tree is known.
+    launched_with: str
 
     _not_shown = ('by_key', '_by_section')
     _not_compared = ('by_key', '_by_section')
 
-    def __init__(self, config, vhosts, routes, daemons, by_key=None, _by_section=FACTORY, container="") -> None:
+    def __init__(self, config, vhosts, routes, daemons, by_key=None, _by_section=FACTORY, container="",
+                 launched_with="") -> None:
         self.config = config
         self.vhosts = vhosts
         self.routes = routes
@@ -462,6 +466,7 @@ class ApacheServer(Record):
         self.by_key = by_key
         self._by_section = {} if _by_section is FACTORY else _by_section
         self.container = container
+        self.launched_with = launched_with
 
     @property
     def complete(self) -> bool:

@@ -218,10 +218,13 @@ class ApacheConfig(Record):
 
 class _Resolver:
     def __init__(self, fs: FileSystem, server_root: str, defines: dict[str, str],
-                 complete: bool, httpd_version: tuple[int, ...]) -> None:
+                 complete: bool, httpd_version: tuple[int, ...], environment: dict[str, str] | None = None) -> None:
         self.fs = fs
         self.server_root = server_root
         self.defines = dict(defines)
+        # The process environment (Debian's envvars, exported by apache2ctl): ${VAR} reads it after the
+        # Defines, as ap_resolve_env does; <IfDefine> never does (only -D and Define).
+        self.environment = environment or {}
         self.complete = complete
         self.httpd_version = httpd_version
         self.modules: dict[str, Span | None] = {m: None for m in STATIC_MODULES} if complete else {}
@@ -337,6 +340,8 @@ class _Resolver:
             name = m.group(1)
             if name in self.defines:
                 value = self.defines[name]
+            elif name in self.environment:
+                value = self.environment[name]
             else:
                 self.diagnostics.append(Diagnostic(
                     "undefined-variable",
@@ -602,10 +607,12 @@ def parse_envvars(text: str, limits=None, budget=None) -> dict[str, str]:
 
 def resolve(fs: FileSystem, root_path: str, *, server_root: str | None = None,
             defines: dict[str, str] | None = None, complete: bool = True,
-            httpd_version: tuple[int, ...] = HTTPD_UNKNOWN_VERSION) -> ApacheConfig:
-    """Read ``root_path`` (a config path) and everything it includes."""
+            httpd_version: tuple[int, ...] = HTTPD_UNKNOWN_VERSION,
+            environment: dict[str, str] | None = None) -> ApacheConfig:
+    """Read ``root_path`` (a config path) and everything it includes. ``defines``: -D and Define
+    (``<IfDefine>`` and ``${VAR}``); ``environment``: httpd's process environment (``${VAR}`` only)."""
     sr = server_root or posixpath.dirname(root_path)
-    r = _Resolver(fs, sr, defines or {}, complete, httpd_version)
+    r = _Resolver(fs, sr, defines or {}, complete, httpd_version, environment)
     if complete:
         r.modules = {m: None for m in static_modules(root_path)}
     tree = Directive(None, [], None, [])
