@@ -279,8 +279,9 @@ def _is_dockerfile(name: str) -> bool:
 
 def _containers(fs: FileSystem, plan: Plan) -> None:
     """Read the Dockerfiles/Containerfiles found in the checked directories as launchers
-    (wsgilint.launch.read.read_containers): the inis their image's command starts."""
-    from wsgilint.launch.read import LaunchPlan, read_containers  # only for a tree with Dockerfiles
+    (wsgilint.launch.containers.read_containers): the inis their image's command starts."""
+    from wsgilint.launch.containers import read_containers  # only for a tree with Dockerfiles
+    from wsgilint.launch.read import LaunchPlan
 
     launch = plan.launch if plan.launch is not None else LaunchPlan()
     before = len(launch.inis)

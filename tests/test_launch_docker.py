@@ -1,4 +1,4 @@
-"""Dockerfiles/Containerfiles as uWSGI launchers (wsgilint.launch.docker, read.read_containers):
+"""Dockerfiles/Containerfiles as uWSGI launchers (wsgilint.launch.docker, containers.read_containers):
 the parser (continuations, comments, directives, exec/shell form, variables, stages), the image's
 command, the instance each one starts, WSG115 on containers, and hostile input."""
 
