@@ -596,16 +596,9 @@ def _kolla(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd
             launcher = _kolla_launcher(view, cfg, name, text)
             kdefines = ({**_kolla_defines(view, cfg), **options.defines} if sub.apache_roots or sub.apache_fragments
                         else {})
-            for root in sub.apache_roots:
-                with _isolated(view, model, root):
-                    acfg = apache_resolve.resolve(view, root, defines=dict(kdefines), complete=True,
-                                                  httpd_version=httpd_version)
-                    model.apache.append(build_apache(acfg))
-                    model.apache[-1].container = name
-                    model.diagnostics.extend(acfg.diagnostics)
-            for frag in sub.apache_fragments:
-                with _isolated(view, model, frag):
-                    acfg = apache_resolve.resolve(view, frag, defines=dict(kdefines), complete=False,
+            for path, complete in [(r, True) for r in sub.apache_roots] + [(f, False) for f in sub.apache_fragments]:
+                with _isolated(view, model, path):
+                    acfg = apache_resolve.resolve(view, path, defines=dict(kdefines), complete=complete,
                                                   httpd_version=httpd_version)
                     model.apache.append(build_apache(acfg))
                     model.apache[-1].container = name

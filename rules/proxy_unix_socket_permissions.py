@@ -14,7 +14,8 @@ whose socket is bound by a scanned uWSGI ini, and works out who may connect to i
   Debian's envvars) or nginx's `user USER [GROUP]`, plus the groups `/etc/group` lists the user in.
 
 **Error** when the files decide it (both users known, the web user is neither the owner nor root,
-and the mode denies it) for nginx, where a real-server test shows it; **warning** for Apache, and
+and the mode denies it) for nginx and for Apache's `unix:...|uwsgi://` routes, where real-server
+tests show it; **warning** for other Apache routes to a unix socket (`|http://`), and
 when only some of it is known (no launcher in the tree: the umask is assumed to be the usual 022;
 Apache's user not in the tree: assumed not to be uWSGI's). Quiet when the web server's user
 may connect, and when the socket's group may write but membership is not known.
@@ -26,7 +27,13 @@ Apache's worker user cannot connect: every request gets
 **503 Service Unavailable** and the error log says
 `(13)Permission denied: AH02454: uwsgi: attempt to connect to Unix domain
 socket /run/uwsgi/app.sock (...) failed`. Measured on Apache 2.4.71 with
-uWSGI 2.0.21 running as root and Apache's children as nobody. uWSGI binds its
+uWSGI 2.0.21 and 2.0.31 for the configurations the files decide: uWSGI started
+as root with `uid = www-data` and Apache's `User nobody`, and uWSGI started as
+the unit's `User=` (keystone; the system user `daemon` stands in for it) with
+Apache as www-data (tests/test_proof_socket_owner.py). `chmod-socket = 666`, or
+`chmod-socket = 660` with `chown-socket` to Apache's group, answers 200; a uWSGI
+that is not root cannot chown the socket to a group it is not in: chown() fails
+with EPERM and uWSGI exits (same test file). uWSGI binds its
 sockets after `uid`/`gid` drop privileges, so the file belongs to that user with
 mode 0777 minus the umask; nginx workers running as another user get **502** and
 `(13: Permission denied) while connecting to upstream`, and `chmod-socket = 666`
@@ -64,10 +71,19 @@ from wsgilint.model.types import Deployment
 from wsgilint.numbers import is_digits
 
 _APACHE_USERS = frozenset({"www-data", "apache", "httpd", "33", "48"})
-# Front ends whose failure a real-server test shows for a configuration the files decide
-# (tests/test_proof_socket_owner.py::test_lint_error_fixture_fails_as_deployed): the finding is an
-# error there, a warning elsewhere.
-_PROVEN = frozenset({"nginx"})
+# (front end, route kinds) whose failure a real-server test shows for a configuration the files
+# decide: the finding is an error there, a warning elsewhere. nginx: None (any kind the rule reads):
+# tests/test_proof_socket_owner.py::test_lint_error_fixture_fails_as_deployed. Apache: mod_proxy_uwsgi
+# routes only (`unix:...|uwsgi://`): test_lint_apache_fixture_fails_as_deployed and
+# test_lint_apache_known_users_fails_as_deployed; mod_proxy_http to a unix socket is not measured.
+_PROVEN = {"nginx": None, "apache": frozenset({"proxy_uwsgi"})}
+
+
+def _proven(route) -> bool:
+    if route.frontend not in _PROVEN:
+        return False
+    kinds = _PROVEN[route.frontend]
+    return kinds is None or route.kind in kinds
 # Options that keep uWSGI root until after it binds (unbit/uwsgi@0d1c793465ac331bdb43c6d56fb7c348ea94f463:
 # core/uwsgi.c:2607 and 2845, uwsgi_start: uwsgi_as_root() runs before uwsgi_bind_sockets() only
 # without chown-socket, master-as-root, drop-after-init, drop-after-apps).
@@ -286,7 +302,16 @@ def _decide(model, cfg, route):
               f"; {web} is not in group {group} ({why})" if in_group is False else "")
     msg = (f"unix socket {route.bind.address.path} gets owner {owner} ({o_where}){gtxt} and mode {mode:03o} "
            f"({m_where}), but {w_where}{member}: it cannot connect and {route.path} answers {code} ({err})")
-    return (ERROR if route.frontend in _PROVEN else WARNING), msg
+    l_user = _launcher_ids(cfg, acc)[0]
+    if l_user is not None and norm_u(l_user) not in ("root", "0") and not cfg.has("chown-socket"):
+        # uwsgi_chown(): chown(2) as a non-root user to a group it is not in fails (EPERM) and uWSGI
+        # exits (unbit/uwsgi@0d1c793465ac331bdb43c6d56fb7c348ea94f463:core/utils.c:2616; measured:
+        # tests/test_proof_socket_owner.py::test_chown_socket_to_apaches_group_needs_root_or_membership)
+        wg = norm_g(wgroup) if wgroup is not None else "the web server's group"
+        msg += (f"; uWSGI runs as {norm_u(l_user)}, not root, so `chown-socket = {norm_u(l_user)}:{wg}` works only "
+                f"if {norm_u(l_user)} is in {wg} (else chown() fails and uWSGI exits): `chmod-socket = 666` does not "
+                f"need that")
+    return (ERROR if _proven(route) else WARNING), msg
 
 
 def check(model: Deployment):

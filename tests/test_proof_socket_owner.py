@@ -6,6 +6,11 @@ socket uWSGI binds, with which mode, and what the web server's user gets.
   2.0.21, pip 2.0.31).
 - nginx (master as root, workers as `user nobody nogroup`) in front of that socket: 502 and
   "(13: Permission denied) while connecting to upstream"; `chmod-socket = 666` fixes it.
+- Apache 2.4.71 (Debian's apache2, mod_proxy_uwsgi `unix:SOCK|uwsgi://`) with children as
+  nobody:nogroup (uWSGI root + uid = www-data) or www-data:www-data (uWSGI started as the unit's
+  User=, `daemon` standing in for keystone): 503 and "(13)Permission denied: AH02454";
+  chmod-socket = 660 + chown-socket to Apache's group, or 666, answer 200. A uWSGI that is not
+  root cannot chown-socket to a group it is not in: it exits.
 Needs root (to start uWSGI as root and let it change users): skipped loudly otherwise.
 """
 
@@ -59,7 +64,9 @@ def binary(request):
     return oracle.uwsgi_binary(request.param, "WSG215 proof")
 
 
-def _start(binary, tmp_path, extra: str, umask: int = 0o022):
+def _start(binary, tmp_path, extra: str, umask: int = 0o022, as_user: str | None = None):
+    """uWSGI started as root (as Debian's init script or a unit without User= does), or directly as
+    `as_user` with its groups (as systemd's User=/Group= does: initgroups, then setuid)."""
     sock = tmp_path / "app.sock"
     (tmp_path / "app.py").write_text(APP)
     ini = tmp_path / "app.ini"
@@ -67,8 +74,16 @@ def _start(binary, tmp_path, extra: str, umask: int = 0o022):
                    f"master = true\nprocesses = 1\ndie-on-term = true\n{extra}")
     os.chmod(tmp_path, 0o1777)  # the dropped user may create the socket here
     log = open(tmp_path / "uwsgi.log", "wb")
+    def preexec():
+        os.umask(umask)
+        if as_user is not None:
+            pw = pwd.getpwnam(as_user)
+            os.initgroups(as_user, pw.pw_gid)
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+
     proc = subprocess.Popen([binary.path, "--ini", str(ini)], stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=lambda: os.umask(umask), cwd=tmp_path)
+                            preexec_fn=preexec, cwd=tmp_path)
     for _ in range(100):
         if sock.exists() or proc.poll() is not None:
             break
@@ -236,3 +251,142 @@ def test_umask_option_and_chown_socket(binary, work):
         assert stat.S_IMODE(st.st_mode) == 0o755
     finally:
         _stop(proc)
+
+
+# -- Apache in front: the same configurations with httpd's children as another user ----------------
+def _apache(tmp_path, fixture_site: str, sock, user: str, group: str):
+    """Debian's apache2 (tests/stack.py: master as root, mpm_event) with the fixture's ProxyPass line,
+    its socket path replaced by the test's; `User`/`Group` after stack.py's own (nobody/nogroup as
+    root): the last one wins, which _child_users() checks."""
+    import re
+
+    import stack
+
+    text = open(os.path.join(FIXTURE_DIR, fixture_site)).read()
+    site = re.sub(r"unix:/run/uwsgi/[^|]+\|", f"unix:{sock}|", text)
+    assert f"unix:{sock}|" in site, site
+    return stack.apache(tmp_path, site, modules=["proxy", "proxy_uwsgi"], extra_global=f"User {user}\nGroup {group}\n",
+                        name="apache-wsg215")
+
+
+def _child_users(pid: int) -> set[tuple[str, str]]:
+    """(user, group) of the processes whose parent is `pid` (httpd's children)."""
+    import grp
+
+    out = set()
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            status = open(f"/proc/{d}/status").read()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("PPid", "0").strip()) != pid:
+            continue
+        uid, gid = int(fields["Uid"].split()[1]), int(fields["Gid"].split()[1])
+        out.add((pwd.getpwuid(uid).pw_name, grp.getgrgid(gid).gr_name))
+    return out
+
+
+def _get_url(url) -> int:
+    try:
+        return urllib.request.urlopen(url, timeout=10).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def _apache_not_member(user: str, group: str):
+    import grp
+
+    if user in grp.getgrnam(group).gr_mem:
+        oracle.missing(f"{user} is in group {group} on this machine, unlike the fixtures", "WSG215 proof")
+
+
+@pytest.mark.parametrize("case", ["bad_error_apache", "good_apache_group"])
+def test_lint_apache_fixture_fails_as_deployed(binary, work, case):
+    """The Apache twin of bad_error: uWSGI started as root (app.service sets no User=) with uid/gid
+    www-data, no UMask= (022); Apache's `User nobody`/`Group nogroup`; /etc/group does not put nobody
+    in www-data (as on this machine). wsgilint says error and Apache answers 503 with
+    "(13)Permission denied: AH02454"; the good twin's chmod-socket = 660 + chown-socket =
+    www-data:nogroup (the rule's fix: Apache's group) is quiet and answers 200."""
+    from wsgilint.findings import ERROR
+
+    findings = _lint(case)
+    _need_root()
+    _apache_not_member("nobody", "www-data")
+    oracle.apache2("WSG215 proof")
+    tmp_path = work
+    proc, sock = _start(binary, tmp_path, _fixture_options(case), umask=0o022)
+    try:
+        with _apache(tmp_path, f"{case}/etc/apache2/sites-enabled/app.conf", sock, "nobody", "nogroup") as web:
+            assert _child_users(web.pid) == {("nobody", "nogroup")}
+            status = _get_url(web.url_for("/"))
+            log = web.error_log_text()
+            if case.startswith("good"):
+                assert findings == []
+                assert status == 200, web.logs_report()
+            else:
+                assert [f.severity for f in findings] == [ERROR]
+                assert "Apache runs as nobody" in findings[0].message
+                assert status == 503, web.logs_report()
+                assert "(13)Permission denied: AH02454" in log, web.logs_report()
+    finally:
+        _stop(proc)
+
+
+# bad_known_users: keystone.service runs uWSGI as User=keystone/Group=keystone (no UMask=: 022);
+# Apache runs as www-data:www-data (envvars). This machine has no keystone user: the system user
+# `daemon` (group daemon) stands in for it; www-data is www-data.
+_KEYSTONE = "daemon"
+
+
+@pytest.mark.parametrize("fix", ["", "chmod-socket = 666\n"])
+def test_lint_apache_known_users_fails_as_deployed(binary, work, fix):
+    """uWSGI started directly as the unit's user (as systemd's User= does, not root + uid): the socket
+    is keystone's with mode 755, Apache's www-data children get 503 and "(13)Permission denied:
+    AH02454"; wsgilint says error. `chmod-socket = 666` answers 200."""
+    from wsgilint.findings import ERROR
+
+    findings = _lint("bad_known_users")
+    assert [f.severity for f in findings] == [ERROR]
+    assert "Apache runs as www-data" in findings[0].message and "owner keystone" in findings[0].message
+    _need_root()
+    _apache_not_member("www-data", _KEYSTONE)
+    oracle.apache2("WSG215 proof")
+    tmp_path = work
+    proc, sock = _start(binary, tmp_path, fix, umask=0o022, as_user=_KEYSTONE)
+    try:
+        st = os.stat(sock)
+        assert pwd.getpwuid(st.st_uid).pw_name == _KEYSTONE
+        assert stat.S_IMODE(st.st_mode) == (0o666 if fix else 0o755)
+        with _apache(tmp_path, "bad_known_users/etc/apache2/sites-enabled/keystone.conf", sock,
+                     "www-data", "www-data") as web:
+            assert _child_users(web.pid) == {("www-data", "www-data")}
+            status = _get_url(web.url_for("/identity/"))
+            if fix:
+                assert status == 200, web.logs_report()
+            else:
+                assert status == 503, web.logs_report()
+                assert "(13)Permission denied: AH02454" in web.error_log_text(), web.logs_report()
+    finally:
+        _stop(proc)
+
+
+def test_chown_socket_to_apaches_group_needs_root_or_membership(binary, work):
+    """The other half of the rule's fix, `chown-socket = keystone:www-data`, when uWSGI is not root
+    (systemd's User=keystone) and keystone is not in www-data: chown(2) fails with EPERM and uWSGI
+    exits (core/utils.c uwsgi_chown: uwsgi_error("chown()"); exit(1)). Measured so the message's
+    660 + chown-socket advice is known to need root (uid/gid in the ini) or that membership."""
+    _need_root()
+    _apache_not_member(_KEYSTONE, "www-data")
+    tmp_path = work
+    proc, sock = _start(binary, tmp_path, f"chmod-socket = 660\nchown-socket = {_KEYSTONE}:www-data\n",
+                        umask=0o022, as_user=_KEYSTONE)
+    try:
+        rc = proc.wait(10)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        raise
+    log = (tmp_path / "uwsgi.log").read_text(errors="replace")
+    assert rc != 0 and "chown()" in log and "Operation not permitted" in log, log

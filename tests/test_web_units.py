@@ -137,6 +137,7 @@ def test_socket_permissions_name_both_users():
     assert "mode 755 (0777 minus umask 022: keystone.service sets no UMask= (systemd's default 0022))" in msg
     assert "Apache runs as www-data (" in msg and "apache2.conf:3 via envvars" in msg
     assert "answers 503 ((13)Permission denied)" in msg
+    assert "uWSGI runs as keystone, not root, so `chown-socket = keystone:www-data` works only if" in msg
     assert _wsg215(PERMS / "good_same_user") == []
 
 
