@@ -20,9 +20,8 @@ KEYS = (
 )
 # [tool.wsgilint.apps.NAME]: what an app that is not OpenStack does (README "Apps that are not OpenStack").
 APP_KEYS = ("match", "uploads", "max-body", "long-requests", "large-headers")
-# Patterns as text: re compiles (and caches) one on its first use, not at every import.
-_APP_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z"
-_SIZE = r"([0-9]+)([kKmMgGtT]?)\Z"
+_APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+_SIZE = re.compile(r"([0-9]+)([kKmMgGtT]?)\Z")
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -247,7 +246,7 @@ def _toml_type(value) -> str:
 
 def parse_size(text: str) -> int | None:
     """Bytes of a size such as ``10G``, ``512m``, ``1048576`` (binary units k, m, g, t), or None."""
-    m = re.match(_SIZE, text.strip())
+    m = _SIZE.match(text.strip())
     from wsgilint.numbers import parse_size as _size  # saturates at 2**64-1: no 4300-digit ValueError
 
     return _size(m.group(0), {**_SIZE_UNITS, **{u.upper(): n for u, n in _SIZE_UNITS.items()}}) if m else None
@@ -263,7 +262,7 @@ def _apps(value, where: str, shown: str, err) -> dict:
     out = {}
     for name, app in value.items():
         key = f"{prefix}.{name}"
-        if not re.match(_APP_NAME, name):
+        if not _APP_NAME.match(name):
             raise err(f"[{key}]: an app name is letters, digits, '.', '_' or '-'")
         if not isinstance(app, dict):
             raise err(f"'{key}' must be a table with keys {', '.join(APP_KEYS)}")

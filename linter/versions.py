@@ -149,9 +149,8 @@ PY_DISTS: dict[str, str] = {
     "uwsgi": "uwsgi", "mod-wsgi": "mod_wsgi", "oslo-messaging": "oslo.messaging",
 }
 
-# Patterns as text: re compiles (and caches) one on its first use, not at every import.
-_VERSION_OK = r"[0-9][0-9A-Za-z.+!~_-]{0,63}\Z"
-_DEB_REPACK = r"[+~](?:dfsg|ds|repack)[0-9.]*\Z"
+_VERSION_OK = re.compile(r"[0-9][0-9A-Za-z.+!~_-]{0,63}\Z")
+_DEB_REPACK = re.compile(r"[+~](?:dfsg|ds|repack)[0-9.]*\Z")
 
 
 def _pick(out: dict[str, tuple[int, Detected]], comp: str, rank: int, det: Detected) -> None:
@@ -166,7 +165,7 @@ def debian_upstream(version: str) -> str:
     v = version.partition(":")[2] if ":" in version else version
     if "-" in v:
         v = v.rpartition("-")[0]
-    return re.sub(_DEB_REPACK, "", v)
+    return _DEB_REPACK.sub("", v)
 
 
 def _from_dpkg(fs: "FileSystem", notes: list[str]) -> dict[str, Detected]:
@@ -195,7 +194,7 @@ def _from_dpkg(fs: "FileSystem", notes: list[str]) -> dict[str, Detected]:
             continue
         raw = fields.get("Version", "")
         version = debian_upstream(raw)
-        if not re.match(_VERSION_OK, version):
+        if not _VERSION_OK.match(version):
             notes.append(f"{DPKG_STATUS}: {name}: version {raw[:80]!r} not understood; ignored")
             continue
         comp, rank = hit
@@ -307,7 +306,7 @@ def _read_rpmdb(fs: "FileSystem", path: str, notes: list[str]) -> dict[str, Dete
             hit = RPM_PACKAGES.get(name)
             if hit is None:
                 continue
-            if not re.match(_VERSION_OK, version):
+            if not _VERSION_OK.match(version):
                 notes.append(f"{path}: {name}: version {version[:80]!r} not understood; ignored")
                 continue
             raw = f"{epoch}:{version}-{release}" if epoch else f"{version}-{release}"
@@ -424,7 +423,7 @@ def _read_dist(fs: "FileSystem", path: str, meta: str | None, comp: str, dist: s
             head = head[:head.rfind(b"\n") + 1]
         fields = _rfc822_fields(head.decode("utf-8", "replace").replace("\r\n", "\n"), ("Name", "Version"))
         version = fields.get("Version", "")
-        if version and not re.match(_VERSION_OK, version):
+        if version and not _VERSION_OK.match(version):
             notes.append(f"{file}: Version {version[:80]!r} not understood")
             version = ""
         if fields.get("Name") and PY_DISTS.get(_normalize(fields["Name"])) != comp:
@@ -433,7 +432,7 @@ def _read_dist(fs: "FileSystem", path: str, meta: str | None, comp: str, dist: s
         dist = fields.get("Name") or dist
     if not version:
         version, shown = name_version, path
-        if not re.match(_VERSION_OK, version):
+        if not _VERSION_OK.match(version):
             return None
     return Detected(comp, version, f"{shown}: {dist} {version}")
 

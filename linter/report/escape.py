@@ -17,13 +17,12 @@ as they are (../shared/notes/adversarial.md #24, #32-#35):
 ``\\u202e``, and a non-UTF-8 byte as ``\\xff``, the raw byte shown. ``json_text`` (json, sarif,
 gitlab, baseline files) keeps the decoded values unchanged where JSON can carry them (a
 ``\\u202e`` escape, never the raw character) and turns lone surrogates into the text ``\\xff``.
-``unsafe()`` lists the characters by code point (Unicode 14, Python 3.11's unicodedata);
+``_UNSAFE`` lists the characters by code point (Unicode 14, Python 3.11's unicodedata);
 tests/hostile/test_escaping.py checks it against unicodedata of the running Python.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
 # Cc but tab; Cf, Zl, Zp; Cs (surrogates).
@@ -36,23 +35,9 @@ _RANGES_HIGH = (
     "\U000e0001\U000e0020-\U000e007f"
     "\ud800-\udfff"
 )
-
-
-# Compiled on first use (only text that is not plain ASCII needs them): the three compiles cost
-# ~0.7 ms of every check otherwise (bench/README.md, 2026-12-02 eighth session).
-@functools.cache
-def unsafe() -> re.Pattern:
-    return re.compile(f"[{_C0}{_RANGES_HIGH}]")
-
-
-@functools.cache
-def _json_unsafe() -> re.Pattern:  # what json.dumps leaves raw (it escapes \x00-\x1f, '"' and '\\' itself)
-    return re.compile(f"[{_RANGES_HIGH}]")
-
-
-@functools.cache
-def _surrogates() -> re.Pattern:
-    return re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile(f"[{_C0}{_RANGES_HIGH}]")
+# What json.dumps leaves raw (it escapes \x00-\x1f, '"' and '\\' itself).
+_JSON_UNSAFE = re.compile(f"[{_RANGES_HIGH}]")
 
 
 def _escape(m: re.Match) -> str:
@@ -74,10 +59,9 @@ def visible(text: object) -> str:
         text = str(text)
     if text.isascii() and text.isprintable():
         return text
-    pat = unsafe()
-    if pat.search(text) is None:
+    if _UNSAFE.search(text) is None:
         return text
-    return pat.sub(_escape, text)
+    return _UNSAFE.sub(_escape, text)
 
 
 def _surrogate(m: re.Match) -> str:
@@ -85,13 +69,16 @@ def _surrogate(m: re.Match) -> str:
     return f"\\x{o - 0xDC00:02x}" if 0xDC80 <= o <= 0xDCFF else f"\\u{o:04x}"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def unsurrogate(text: str) -> str:
     """``text`` with lone surrogates (a non-UTF-8 name's bytes) as ``\\xff`` text; the rest kept.
 
     For values stored or compared as strings that must be encodable (baseline keys)."""
-    if text.isascii() or _surrogates().search(text) is None:
+    if text.isascii() or _SURROGATE.search(text) is None:
         return text
-    return _surrogates().sub(_surrogate, text)
+    return _SURROGATE.sub(_surrogate, text)
 
 
 def _json_escape(m: re.Match) -> str:
@@ -105,12 +92,11 @@ def _json_escape(m: re.Match) -> str:
 
 
 def json_text(encoded: str) -> str:
-    """Encoded JSON (``json.dumps(..., ensure_ascii=False)``) with the characters of ``unsafe()``
+    """Encoded JSON (``json.dumps(..., ensure_ascii=False)``) with the characters of ``_UNSAFE``
     that json leaves raw written as ``\\uXXXX`` escapes (the values read back are the same), and
     lone surrogates as the text ``\\xff``: valid UTF-8 JSON in which no line can be broken."""
     if encoded.isascii():
         return encoded.replace("\x7f", "\\u007f") if "\x7f" in encoded else encoded
-    pat = _json_unsafe()
-    if pat.search(encoded) is None:
+    if _JSON_UNSAFE.search(encoded) is None:
         return encoded
-    return pat.sub(_json_escape, encoded)
+    return _JSON_UNSAFE.sub(_json_escape, encoded)
