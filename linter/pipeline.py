@@ -162,54 +162,9 @@ def _run(options: CheckOptions) -> CheckResult:
     model = Deployment(targets=targets, apps=dict(options.apps))
     httpd_version = targets.version("httpd") or knowledge.HTTPD_UNKNOWN_VERSION
 
-    for root in plan.apache_roots:
-        with _isolated(fs, model, root):
-            envvars = _envvars(fs, root)  # the environment apache2ctl gives httpd: ${VAR}, never <IfDefine>
-            defines = {}
-            launched = _launcher_defines(plan, root, envvars)  # -D of httpd's own launcher (issue 14 #1)
-            if launched is not None:
-                defines.update(launched[0])
-            defines.update(options.defines)
-            cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version,
-                                         server_root=launched[2] if launched is not None else None,
-                                         environment=envvars)
-            server = build_apache(cfg)
-            if launched is not None:
-                server.launched_with = launched[1]
-            inactive = _inactive_sites(fs, root, cfg)
-            model.apache.append(server)
-            model.inactive_sites.extend(inactive)
-            model.diagnostics.extend(cfg.diagnostics)
-    for frag in plan.apache_fragments:
-        with _isolated(fs, model, frag):
-            cfg = apache_resolve.resolve(fs, frag, defines=dict(options.defines), complete=False,
-                                         httpd_version=httpd_version)
-            model.apache.append(build_apache(cfg))
-            model.diagnostics.extend(cfg.diagnostics)
+    _apache(fs, plan, model, options, httpd_version)
     _nginx(fs, plan, model)
-
-    configs = []
-    not_started = []
-    for p in plan.uwsgi_files:
-        ns = plan.launch.not_started_for(fs, p) if plan.launch is not None else None
-        if ns is not None:
-            not_started.append((p, ns))  # its service's launcher does not start it: not an instance
-            continue
-        with _isolated(fs, model, p):
-            launcher = plan.launch.for_ini(fs, p) if plan.launch is not None else None
-            configs.append(uwsgi_resolve.resolve(fs, p, launcher=launcher))
-    included = {f.path for c in configs for f in c.files if f is not c.source}
-    for p, ns in not_started:
-        if fs.display(p) not in included:  # an instance that includes it does start it
-            with _isolated(fs, model, p):
-                _not_started(fs, model, p, ns)
-    for cfg in configs:
-        if cfg.source is not None and cfg.source.path in included:
-            continue  # read as part of the ini that includes it
-        with _isolated(fs, model, cfg.path):
-            app = build_uwsgi(cfg)
-            model.uwsgi.append(app)
-            model.diagnostics.extend(cfg.diagnostics)
+    _uwsgi(fs, plan, model)
     model.uwsgi_scanned = bool(plan.uwsgi_files)
     model.web_units = list(plan.launch.web_units) if plan.launch is not None else []
     model.accounts = plan.launch.accounts if plan.launch is not None else None
@@ -427,6 +382,62 @@ def _service_config(fs: FileSystem, model: Deployment, service: str, path: str) 
                                             if prob.code == "parse-error" else prob.message,
                                             Span(source, prob.start, prob.end)))
     return ServiceConfig(service, source.path, source, parsed.entries, parsed.sections)
+
+
+def _apache(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd_version) -> None:
+    """Each Apache root (with its envvars as httpd's environment and its launcher's -D defines) and
+    each fragment, resolved and built into ``model.apache``."""
+    for root in plan.apache_roots:
+        with _isolated(fs, model, root):
+            envvars = _envvars(fs, root)  # the environment apache2ctl gives httpd: ${VAR}, never <IfDefine>
+            defines = {}
+            launched = _launcher_defines(plan, root, envvars)  # -D of httpd's own launcher (issue 14 #1)
+            if launched is not None:
+                defines.update(launched[0])
+            defines.update(options.defines)
+            cfg = apache_resolve.resolve(fs, root, defines=defines, complete=True, httpd_version=httpd_version,
+                                         server_root=launched[2] if launched is not None else None,
+                                         environment=envvars)
+            server = build_apache(cfg)
+            if launched is not None:
+                server.launched_with = launched[1]
+            inactive = _inactive_sites(fs, root, cfg)
+            model.apache.append(server)
+            model.inactive_sites.extend(inactive)
+            model.diagnostics.extend(cfg.diagnostics)
+    for frag in plan.apache_fragments:
+        with _isolated(fs, model, frag):
+            cfg = apache_resolve.resolve(fs, frag, defines=dict(options.defines), complete=False,
+                                         httpd_version=httpd_version)
+            model.apache.append(build_apache(cfg))
+            model.diagnostics.extend(cfg.diagnostics)
+
+
+def _uwsgi(fs: FileSystem, plan, model: Deployment) -> None:
+    """Each uWSGI instance (an ini its launcher starts, with its effective options), and the inis
+    nothing starts (``model.not_started``); an ini another includes is read as part of it."""
+    configs = []
+    not_started = []
+    for p in plan.uwsgi_files:
+        ns = plan.launch.not_started_for(fs, p) if plan.launch is not None else None
+        if ns is not None:
+            not_started.append((p, ns))  # its service's launcher does not start it: not an instance
+            continue
+        with _isolated(fs, model, p):
+            launcher = plan.launch.for_ini(fs, p) if plan.launch is not None else None
+            configs.append(uwsgi_resolve.resolve(fs, p, launcher=launcher))
+    included = {f.path for c in configs for f in c.files if f is not c.source}
+    for p, ns in not_started:
+        if fs.display(p) not in included:  # an instance that includes it does start it
+            with _isolated(fs, model, p):
+                _not_started(fs, model, p, ns)
+    for cfg in configs:
+        if cfg.source is not None and cfg.source.path in included:
+            continue  # read as part of the ini that includes it
+        with _isolated(fs, model, cfg.path):
+            app = build_uwsgi(cfg)
+            model.uwsgi.append(app)
+            model.diagnostics.extend(cfg.diagnostics)
 
 
 def _envvars(fs: FileSystem, root: str) -> dict[str, str]:
