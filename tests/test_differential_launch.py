@@ -39,6 +39,7 @@ EMPEROR_FIXTURES = [
     "rules/uwsgi-sigterm-reloads/good_redhat_emperor",
     "rules/proxy-target-unserved/good_emperor_include",
     "deployments/emperor-inherit",
+    "deployments/redhat-emperor-good",
 ]
 SYSTEMD_FIXTURES = [
     "rules/uwsgi-sigterm-reloads/bad_systemd",

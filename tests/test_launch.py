@@ -303,3 +303,25 @@ def test_environment_file_overrides_environment(tmp_path):
     from wsgilint.resolve.uwsgi import resolve
 
     assert resolve(fs, "/etc/uwsgi/app.ini", launcher=launcher).last("processes").value == "8"
+
+
+QUIET_LAUNCHED = [  # issue 14 item 5: correct deployments, each started by its launcher, stay quiet
+    ("deployments/debian-uwsgi-packaged", True, "debian-init"),  # Debian apps-enabled, default socket
+    ("deployments/redhat-emperor-good", True, "emperor"),  # Red Hat's Emperor over /etc/uwsgi.d
+    ("deployments/systemd-uwsgi-env", True, "systemd"),  # a unit with --die-on-term
+    ("deployments/emperor-inherit", True, "emperor"),
+    ("deployments/kolla-2025.1/etc/kolla", False, "kolla"),  # a kolla container
+    ("deployments/docker-uwsgi-good", False, "container"),  # a Dockerfile with STOPSIGNAL SIGQUIT
+]
+
+
+def test_correct_launched_deployments_are_quiet_above_info():
+    from wsgilint.findings import INFO
+
+    for rel, as_root, kind in QUIET_LAUNCHED:
+        path = FIXTURES / rel
+        result = check([path], root=path if as_root else None)
+        loud = [(f.rule.id, f.path, f.line) for f in result.findings if f.severity > INFO]
+        assert loud == [], (rel, loud)
+        kinds = {a.config.launcher.kind for a in result.model.uwsgi if a.config.launcher is not None}
+        assert result.model.uwsgi and kind in kinds, (rel, kinds)
