@@ -546,6 +546,260 @@ def kolla_nova(t: Tree) -> None:
                                                     'kolla_internal_vip_address: "192.0.2.254"\n'))
 
 
+# openstack-ansible (one series: master of each role, pinned): ansible-role-uwsgi renders each API's
+# /etc/uwsgi/<service>.ini and (through ansible-role-systemd_service) its unit; os_keystone fronts
+# keystone with ansible-role-httpd's Apache vhost (keystone_use_uwsgi: false, the default).
+OSA_UWSGI = ("openstack/ansible-role-uwsgi", "398d4c3ef6e62b20e0ab358bcc644d3f253a647a")
+OSA_SYSTEMD = ("openstack/ansible-role-systemd_service", "4e65d9d85f55f19f6c37d21be97fd7a59194e7ca")
+OSA_HTTPD = ("openstack/ansible-role-httpd", "1ab488007629cf3a34bdb80f7716abc305caa981")
+OSA_KEYSTONE = ("openstack/openstack-ansible-os_keystone", "383a73d3782e2420c8cdd47b9612f7b078e4bdf1")
+OSA_GLANCE = ("openstack/openstack-ansible-os_glance", "c48d1b1deb1c74877569d255f1de5d46b57e5c48")
+OSA_FACTS = {"processor_vcpus": 4, "processor_threads_per_core": 2, "os_family": "Debian",
+             "hostname": "infra1", "fqdn": "infra1.example.org"}  # a 4-vCPU Debian 12 host (SOURCE.md)
+
+
+def osa_env():
+    """Ansible's template engine as these templates use it: trim_blocks, `bool`, `ternary`."""
+    import jinja2
+    env = jinja2.Environment(keep_trailing_newline=True, trim_blocks=True)
+    env.filters["bool"] = lambda v: v if isinstance(v, bool) else str(v).lower() in ("true", "yes", "1", "on")
+    env.filters["ternary"] = lambda c, a, b=None: a if c else b
+    return env
+
+
+def osa_ini_section_append(text: str, section: str, options: dict) -> str:
+    """config_template (config_type ini) adding override keys to an existing section: at its end."""
+    lines = text.rstrip("\n").split("\n")
+    start = lines.index("[%s]" % section)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+    return "\n".join(lines[:end] + ["%s = %s" % kv for kv in options.items()] + lines[end:]) + "\n"
+
+
+def osa_uwsgi_service(t: Tree, key: str, value: dict, overrides: dict) -> None:
+    """ansible-role-uwsgi tasks/uwsgi_post_install.yml for one service (uwsgi_install_method: source)."""
+    ini = osa_env().from_string(git_show(*OSA_UWSGI, "templates/uwsgi.ini.j2")).render(
+        item={"key": key, "value": value}, uwsgi_system_user_name="uwsgi", uwsgi_system_group_name="uwsgi",
+        uwsgi_install_method="source", ansible_facts=OSA_FACTS, uwsgi_run_dir="/run",
+        uwsgi_system_slice_name="uwsgi", uwsgi_env="REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt")
+    if overrides:
+        ini = osa_ini_section_append(ini, "uwsgi", overrides)
+    t.write("/etc/uwsgi/%s.ini" % key, ini)
+    uwsgi_bin = "/openstack/venvs/uwsgi-untagged-python3/bin"  # vars/source_install.yml, venv_tag unset
+    unit = osa_env().from_string(git_show(*OSA_SYSTEMD, "templates/systemd-service.j2")).render(
+        ansible_managed="Ansible managed",
+        item={"service_name": value.get("service_name", key),
+              "execstarts": "%s/uwsgi --autoload --ini /etc/uwsgi/%s.ini " % (uwsgi_bin, key),
+              "execreloads": "%s/uwsgi --reload /run/%s/uwsgi/%s.pid" % (uwsgi_bin, key, key)},
+        systemd_after_targets=["syslog.target", "network-online.target"], systemd_unit_docs=[],
+        systemd_default_service_type="simple", systemd_user_name=value["uwsgi_uid"],
+        systemd_group_name=value["uwsgi_guid"], systemd_environment={}, systemd_service_timeout_sec=120,
+        systemd_service_restart="on-failure", systemd_service_restart_sec=2, systemd_slice_name="uwsgi",
+        systemd_service_cpu_accounting=True, systemd_service_block_io_accounting=True,
+        systemd_service_memory_accounting=True, systemd_service_tasks_accounting=True,
+        systemd_service_private_tmp=False, systemd_service_private_devices=False,
+        systemd_service_private_network=False, systemd_service_private_users=False)
+    t.write("/etc/systemd/system/%s.service" % value.get("service_name", key), unit)
+
+
+def osa_keystone_glance(t: Tree) -> None:
+    """keystone (uWSGI `socket = 127.0.0.1:35358` behind ansible-role-httpd's Apache vhost on :5000)
+    and glance-api (uWSGI `http-socket = 0.0.0.0:9292`; haproxy in front, not read), source install."""
+    # os_keystone defaults/main.yml keystone_services + vars/main.yml uwsgi_keystone_services
+    osa_uwsgi_service(t, "keystone-wsgi-public", {
+        "group": "keystone_all", "wsgi_app": True, "wsgi": "keystone.wsgi.api:application",
+        "uwsgi_bind_address": [], "uwsgi_port": "",  # keystone_use_uwsgi: false
+        "wsgi_venv": "/openstack/venvs/keystone-untagged", "uwsgi_uid": "keystone", "uwsgi_guid": "keystone",
+        "uwsgi_processes": 8, "uwsgi_threads": 1}, {"socket": "127.0.0.1:35358"})
+    # os_glance defaults/main.yml glance_services + vars/main.yml uwsgi_glance_services (wsgi_path popped)
+    osa_uwsgi_service(t, "glance-api", {
+        "group": "glance_api", "service_name": "glance-api", "wsgi_app": True,
+        "wsgi": "glance.wsgi.api:application", "uwsgi_bind_address": "0.0.0.0", "uwsgi_port": 9292,
+        "uwsgi_tls": {}, "wsgi_venv": "/openstack/venvs/glance-untagged", "uwsgi_uid": "glance",
+        "uwsgi_guid": "glance", "uwsgi_processes": 4, "uwsgi_threads": 1}, {})
+    # ansible-role-httpd (tasks/httpd_post_install.yml, httpd_configure_vhosts.yml) as os_keystone's
+    # tasks/keystone_apache.yml calls it
+    t.apache("ssl", "rewrite", "headers", "deflate", "proxy_uwsgi")  # _httpd_default_modules + keystone_apache_modules
+    for site in ("/etc/apache2/sites-enabled/000-default.conf", "/etc/apache2/conf-enabled/other-vhosts-access-log.conf"):
+        t.p(site).unlink(missing_ok=True)  # _httpd_default_sites
+    conf = t.p("/etc/apache2/apache2.conf").read_text()
+    for line in ("ServerName infra1.example.org", "ErrorLog syslog:daemon", "LogLevel info"):  # lineinfile
+        word = line.split()[0]
+        conf, n = re.subn(r"(?m)^%s.*$" % word, line, conf, count=1)  # lineinfile: last match; one here
+        if not n:
+            conf += line + "\n"
+    t.write("/etc/apache2/apache2.conf", conf)
+    env = osa_env()
+    mpm = dict(httpd_mpm_backend="event", httpd_mpm_server_limit=2, httpd_mpm_start_servers=2,
+               httpd_mpm_min_spare_threads=25, httpd_mpm_max_spare_threads=75, httpd_mpm_thread_limit=64,
+               httpd_mpm_thread_child=25, httpd_mpm_max_requests=50, httpd_mpm_max_conn_child=0)
+    t.write("/etc/apache2/ports.conf", env.from_string(git_show(*OSA_HTTPD, "templates/httpd_ports.conf.j2"))
+            .render(ansible_managed="Ansible managed"))
+    t.write("/etc/apache2/mods-available/mpm_event.conf", env.from_string(
+        git_show(*OSA_HTTPD, "templates/httpd_mpm.conf.j2")).render(ansible_managed="Ansible managed", **mpm))
+    vhost = {"name": "openstack_keystone", "address": "0.0.0.0", "port": 5000, "log_level": "info",
+             "log_format": '"%h %l %u \\"%{X-Forwarded-For}i\\" \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-agent}i\\""',
+             "server_name": "infra1",
+             "headers": ['Header set X-Content-Type-Options "nosniff"', 'Header set X-XSS-Protection "1; mode=block"',
+                         "Header set Content-Security-Policy \"default-src 'self' https: wss:;\"", "",
+                         "Header set X-Frame-Options DENY"],
+             "options": ["Options +FollowSymLinks", "ProxyPass / uwsgi://127.0.0.1:35358/"],
+             "locations": [], "directories": [], "ssl": False}
+    t.write("/etc/apache2/sites-available/openstack_keystone.conf", env.from_string(
+        git_show(*OSA_HTTPD, "templates/httpd_vhost.conf.j2")).render(
+        ansible_managed="Ansible managed", vhost=vhost, httpd_system_service_name="apache2"))
+    t.link("/etc/apache2/sites-enabled/openstack_keystone.conf", "/etc/apache2/sites-available/openstack_keystone.conf")
+
+
+# -- devstack (openstack/devstack master): Apache in front of uWSGI, written by lib/apache ----------
+DEVSTACK = ("openstack/devstack", "493835a61a996731a7031861f80c7629acd5d6f2")
+# stack.sh's values on a default IPv4 Ubuntu/Debian run as root-created user `stack` (SOURCE.md).
+DEVSTACK_VARS = {
+    "API_WORKERS": "2",  # stackrc: (nproc/4)<2 ? 2 : nproc/4 -> 2 on a host with fewer than 12 CPUs
+    "WORKER_TIMEOUT": "80",  # stackrc default
+    "APACHE_LOCAL_HOST": "127.0.0.1",  # SERVICE_LOCAL_HOST for SERVICE_IP_VERSION=4
+    "STACK_USER": "stack",
+    "KILL_PATH": "/usr/bin/kill",  # functions-common: $(which kill) (procps on Debian/Ubuntu)
+    # write_uwsgi_user_unit_file: Environment "PATH=$PATH" as stack.sh has it (inc/python puts the
+    # GLOBAL_VENV bin first; the rest is sudo's secure_path on Debian/Ubuntu)
+    "PATH": "/opt/stack/data/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+}
+DEVSTACK_RANDOM_PORT = "60999"  # functions get_random_port: first free port from the top of ip_local_port_range
+
+
+def devstack_function(name: str, path: str) -> list[str]:
+    text = git_show(*DEVSTACK, path)
+    m = re.search(r"^function %s \{\n(.*?)^\}" % re.escape(name), text, re.M | re.S)
+    return m.group(1).splitlines()
+
+
+def devstack_iniset(files: dict, path: str, section: str, option: str, value: str) -> None:
+    """inc/ini-config iniset: a new section is appended as "\\n[section]"; a new option is inserted
+    right after the section header (`sed "/^\\[section\\]/ a\\ option = value"`), so options end up in
+    reverse order; an existing option is replaced in place; `echo $value` collapses white space."""
+    value = " ".join(value.split())
+    lines = files.setdefault(path, [])
+    header = "[%s]" % section
+    if header not in lines:
+        lines.extend(["", header])
+    start = lines.index(header)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+    for i in range(start + 1, end):
+        if re.match(r"%s[ \t]*=" % re.escape(option), lines[i]):
+            lines[i] = re.sub(r"=[ \t]*.*$", "= " + value, lines[i], count=1)
+            return
+    lines.insert(start + 1, "%s = %s" % (option, value))
+
+
+def devstack_run(lines: list[str], local: dict, conds: dict, files: dict) -> None:
+    """Runs the few shell forms lib/apache's and functions-common's writers use: if/else/fi on the
+    conditions in `conds` (keyed by the condition text), `iniset [-sudo] FILE SECTION OPTION VALUE`,
+    `echo "TEXT" | sudo tee [-a] FILE`; other lines (mkdir, apache restarts, deprecations) are skipped."""
+    def sub(s: str) -> str:
+        s = re.sub(r"\\\$", "\0", s)
+        s = re.sub(r"\$\{?(\w+)\}?", lambda m: str(local.get(m.group(1), DEVSTACK_VARS.get(m.group(1), m.group(0)))), s)
+        return s.replace("\0", "$")
+
+    def words(s: str) -> list[str]:
+        import shlex
+        return shlex.split(s)
+
+    stack = [(True, True)]  # (this branch runs, a branch of this if was taken)
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith(("if ", "elif ")):
+            cond = line.split(" ", 1)[1].rsplit(";", 1)[0].strip()
+            assert cond in conds, cond
+            if line.startswith("if "):
+                stack.append((stack[-1][0] and conds[cond], conds[cond]))
+            else:
+                taken = stack.pop()[1]
+                stack.append((stack[-1][0] and not taken and conds[cond], taken or conds[cond]))
+            continue
+        if line == "else":
+            taken = stack.pop()[1]
+            stack.append((stack[-1][0] and not taken, True))
+            continue
+        if line == "fi":
+            stack.pop()
+            continue
+        if not stack[-1][0] or not line or line.startswith("#"):
+            continue
+        m = re.match(r"local (\w+)=(.*)$", line) or re.match(r"(\w+)=(.*)$", line)
+        if m and re.fullmatch(r'"?\$\d"?', m.group(2)):
+            continue  # a parameter (`local conf=$1`): the caller's value is in `local`
+        if m and "$(" not in m.group(2):
+            local[m.group(1)] = sub(words(m.group(2))[0]) if m.group(2) else ""
+            continue
+        if line.startswith("iniset "):
+            w = [sub(x) for x in words(line)[1:]]
+            if w[0] == "-sudo":
+                w = w[1:]
+            devstack_iniset(files, w[0], w[1], w[2], w[3])
+        elif line.startswith("echo ") and "| sudo tee" in line:
+            m = re.match(r'echo "(.*)" \| sudo tee (-a )?(\S+)$', line)
+            text, append, target = sub(m.group(1).replace('\\"', '"')), m.group(2), sub(m.group(3))
+            old = files.get(target, []) if append else []
+            files[target] = old + [text]
+
+
+def devstack_uwsgi(files: dict, writer: str, conf: str, wsgi: str, url: str, http: str, name: str) -> None:
+    conds = {'[[ "$wsgi" =~ ^[a-zA-Z0-9_.]+:[a-zA-Z0-9_]+$ ]]': True, '[ -z "$name" ]': False,
+             '[[ -n "$http" ]]': bool(http)}
+    if writer == "write_uwsgi_config":
+        local = dict(conf=conf, wsgi=wsgi, url=url, http=http, name=name)
+    else:  # write_local_uwsgi_http_config CONF WSGI URL NAME
+        local = dict(conf=conf, wsgi=wsgi, url=url, name=name)
+    body = devstack_function(writer, "lib/apache")
+    body = [("port=%s" % DEVSTACK_RANDOM_PORT) if l.strip() == "port=$(get_random_port)" else l for l in body]
+    body = [('apache_conf=/etc/apache2/sites-available/%s.conf' % name)
+            if l.strip() == "apache_conf=$(apache_site_config_for $name)" else l for l in body]
+    devstack_run(body, local, conds, files)
+
+
+def devstack_unit(files: dict, service: str, command: str) -> None:
+    """functions-common _run_under_systemd -> write_uwsgi_user_unit_file devstack@SERVICE.service
+    "$cmd --venv $DEVSTACK_VENV" "" "$STACK_USER" "" (GLOBAL_VENV=True, stackrc's default off CentOS/Rocky)."""
+    local = dict(service="devstack@%s.service" % service, command=command + " --venv /opt/stack/data/venv",
+                 group="", user="stack", env_vars="", unitfile="/etc/systemd/system/devstack@%s.service" % service)
+    body = [l for l in devstack_function("write_uwsgi_user_unit_file", "functions-common")
+            if not re.match(r"\s*local (service|command|group|user|env_vars|unitfile)=", l)]
+    devstack_run(body, local, {'[[ -n "$env_vars" ]]': False, '[[ -n "$group" ]]': False}, files)
+
+
+def devstack(t: Tree) -> None:
+    """stack.sh defaults (stackrc ENABLED_SERVICES) for the uWSGI APIs: keystone, glance, nova-api,
+    nova-metadata, placement, cinder, neutron-api; horizon disabled in local.conf (SOURCE.md)."""
+    t.apache("proxy", "proxy_uwsgi", "proxy_http")  # install_apache_uwsgi; enable_apache_mod proxy/proxy_http
+    files: dict = {}
+    uwsgi = "/usr/bin/uwsgi"  # $(which uwsgi): Ubuntu/Debian's package (install_apache_uwsgi), not in the venv
+    apis = [  # (lib file: writer call; run_process call), in stack.sh's order
+        ("keystone", "write_uwsgi_config", "/etc/keystone/keystone-uwsgi-public.ini", "keystone.wsgi.api:application",
+         "/identity", "", "keystone-api", "keystone", "keystone"),
+        ("glance", "write_local_uwsgi_http_config", "/etc/glance/glance-uwsgi.ini", "glance.wsgi.api:application",
+         "/image", "", "glance-api", "g-api", "glance-api"),
+        ("cinder", "write_uwsgi_config", "/etc/cinder/cinder-api-uwsgi.ini", "cinder.wsgi.api:application",
+         "/volume", "", "cinder-api", "c-api", "cinder-api"),
+        ("neutron", "write_uwsgi_config", "/etc/neutron/neutron-api-uwsgi.ini", "neutron.wsgi.api:application",
+         "/networking", "", "neutron-api", "neutron-api", "neutron-api"),
+        ("nova", "write_uwsgi_config", "/etc/nova/nova-api-uwsgi.ini", "nova.wsgi.osapi_compute:application",
+         "/compute", "", "nova-api", "n-api", "nova-api"),
+        ("nova", "write_uwsgi_config", "/etc/nova/nova-metadata-uwsgi.ini", "nova.wsgi.metadata:application",
+         "", "0.0.0.0:8775", "nova-metadata", "n-api-meta", "nova-api-meta"),
+        ("placement", "write_uwsgi_config", "/etc/placement/placement-uwsgi.ini", "placement.wsgi.api:application",
+         "/placement", "", "placement-api", "placement-api", "placement"),
+    ]
+    for lib, writer, conf, wsgi, url, http, name, service, prefix in apis:
+        src = git_show(*DEVSTACK, "lib/" + lib)
+        assert wsgi in src and ('"%s"' % name) in src, (lib, name)
+        devstack_uwsgi(files, writer, conf, wsgi, url, http, name)
+        assert ("--procname-prefix %s --ini" % prefix) in src, (lib, prefix)
+        devstack_unit(files, service, "%s --procname-prefix %s --ini %s" % (uwsgi, prefix, conf))
+        if not http:
+            t.a2ensite(name)  # enable_apache_site (a2ensite; mod_version is built in on Debian/Ubuntu)
+    for path, lines in files.items():
+        t.write(path, "\n".join(lines) + "\n")
+
+
 DEPLOYMENTS = {
     "charm-keystone": charm_keystone,
     "charm-openstack-dashboard": charm_dashboard,
@@ -570,6 +824,8 @@ DEPLOYMENTS = {
     "kolla-keystone": kolla_keystone,
     "kolla-glance": kolla_glance,
     "kolla-nova": kolla_nova,
+    "osa-keystone-glance": osa_keystone_glance,
+    "devstack": devstack,
 }
 
 

@@ -50,13 +50,18 @@ module = keystone.wsgi.api:application
 ```
 
 ## Use instead
+uWSGI started as root (it binds, chowns, then drops to `uid`):
 ```ini
 [uwsgi]
 socket = /run/uwsgi/keystone.sock
 chmod-socket = 660
 chown-socket = keystone:www-data
+uid = keystone
 module = keystone.wsgi.api:application
 ```
+uWSGI started as its own user (systemd `User=keystone`): `chown-socket` to a group it is not in
+fails (`chown(): Operation not permitted`, uWSGI exits; measured), so add the user to the web
+server's group (`SupplementaryGroups=www-data` in the unit) or use `chmod-socket = 666`.
 
 ## References
 - https://uwsgi-docs.readthedocs.io/en/latest/Options.html#chmod-socket
@@ -376,7 +381,8 @@ RULE = Rule(
     name="proxy-unix-socket-permissions",
     severity=WARNING,
     summary="ProxyPass/uwsgi_pass to a uWSGI unix socket the web server's user cannot write (503/502)",
-    fix="Add `chmod-socket = 660` and `chown-socket = <user>:www-data` (or `chmod-socket = 666`) to the uWSGI ini",
+    fix="Add `chmod-socket = 660` and `chown-socket = <user>:<the web server's group>` to the uWSGI ini when uWSGI "
+        "starts as root (a non-root uWSGI can chown only to a group it is in, else it exits), or `chmod-socket = 666`",
     references=(
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#chmod-socket",
         "https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass",

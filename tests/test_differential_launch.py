@@ -245,6 +245,7 @@ CONTAINER_CASES = {
     "rules/uwsgi-sigterm-reloads/bad_docker": ("/app", ["--ini", "/app/uwsgi.ini"], {}),
     "rules/uwsgi-sigterm-reloads/good_docker_die_on_term": ("/srv/app", ["/srv/app/uwsgi.ini", "--die-on-term"], {}),
     "rules/uwsgi-sigterm-reloads/good_docker_stopsignal": ("/etc/uwsgi", ["--ini", "/etc/uwsgi/uwsgi.ini"], {}),
+    "deployments/docker-uwsgi-multistage": ("/opt/hc", ["/opt/hc/docker/uwsgi.ini"], {}),  # COPY --from=builder
 }
 
 

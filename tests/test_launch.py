@@ -312,6 +312,7 @@ QUIET_LAUNCHED = [  # issue 14 item 5: correct deployments, each started by its 
     ("deployments/emperor-inherit", True, "emperor"),
     ("deployments/kolla-2025.1/etc/kolla", False, "kolla"),  # a kolla container
     ("deployments/docker-uwsgi-good", False, "container"),  # a Dockerfile with STOPSIGNAL SIGQUIT
+    ("deployments/docker-uwsgi-multistage", False, "container"),  # COPY --from=builder, --die-on-term
 ]
 
 

@@ -133,3 +133,26 @@ def test_public_bind_inside_a_container_is_not_reported(tmp_path):
     assert [f.rule.id for f in check([case], select=["WSG119"]).findings] == []
     (case / "Dockerfile").unlink()
     assert [f.rule.id for f in check([case], select=["WSG119"]).findings] == ["WSG119"]
+
+
+def test_copy_from_a_build_stage_reaches_the_build_context(tmp_path):
+    """healthchecks' Dockerfile copies the build context into a builder stage and the final stage copies it
+    from there (`COPY --from=builder /opt/hc/ /opt/hc/`): the ini CMD names is the context's docker/uwsgi.ini."""
+    import shutil
+
+    from wsgilint import pipeline
+
+    case = tmp_path / "c"
+    shutil.copytree(FIXTURES / "deployments/docker-uwsgi-multistage", case)
+
+    def launcher_kind():
+        [app] = pipeline.run(pipeline.CheckOptions(paths=[str(case)])).model.uwsgi
+        return app.config.launcher.kind if app.config.launcher is not None else None
+
+    assert launcher_kind() == "container"
+    df = case / "Dockerfile"
+    df.write_text(df.read_text().replace("COPY --from=builder /opt/hc/ /opt/hc/\n", ""))
+    assert launcher_kind() is None  # the image has no such file: the ini is checked on its own
+    img = docker.image(docker.parse("FROM a AS b\nCOPY x /x\nFROM b\nCOPY --from=0 /x /y\nCOPY --from=nosuch /z /z\n"
+                                    "COPY --from=2 /x /w\n"))
+    assert [(c[0], c[1], c[4] is not None) for c in img.copies] == [(["x"], "/x", False), (["/x"], "/y", True)]

@@ -51,10 +51,16 @@ def _contexts(path: str, top: str) -> list[str]:
 
 
 def _image_file(fs: FileSystem, img, contexts: list[str], image_path: str) -> str | None:
-    """The build-context file that a COPY/ADD put at ``image_path`` (the last one that did)."""
-    for srcs, dest, _line, workdir in reversed(img.copies):
+    """The build-context file that a COPY/ADD put at ``image_path`` (the last one that did), through
+    ``COPY --from=STAGE`` to what that stage copied from the build context."""
+    for srcs, dest, _line, workdir, stage in reversed(img.copies):
         dest_abs = posixpath.normpath(posixpath.join(workdir, dest))
         into_dir = dest.endswith("/") or len(srcs) > 1
+        if stage is not None:
+            found = _from_stage(fs, stage, contexts, srcs, dest_abs, into_dir, image_path)
+            if found is not None:
+                return found
+            continue
         for src in srcs:
             if "://" in src or src.startswith("<<"):
                 continue
@@ -75,6 +81,28 @@ def _image_file(fs: FileSystem, img, contexts: list[str], image_path: str) -> st
                     if target == image_path:
                         return host
                     break
+    return None
+
+
+def _from_stage(fs: FileSystem, stage, contexts: list[str], srcs: list[str], dest_abs: str, into_dir: bool,
+                image_path: str) -> str | None:
+    """``COPY --from=STAGE SRC... DEST``: the path in the stage's file system that lands at
+    ``image_path`` (a directory source: its contents under DEST; a file: DEST, or DEST/name into a
+    directory), followed in that stage. Whether SRC is a directory is not known without the stage's
+    files: both readings are tried, the directory one first."""
+    for src in srcs:
+        if "://" in src:
+            continue
+        src_abs = posixpath.normpath(posixpath.join("/", src))
+        if image_path.startswith(dest_abs.rstrip("/") + "/"):
+            found = _image_file(fs, stage, contexts, posixpath.join(src_abs, image_path[len(dest_abs):].lstrip("/")))
+            if found is not None:
+                return found
+        target = posixpath.join(dest_abs, posixpath.basename(src_abs)) if into_dir else dest_abs
+        if target == image_path:
+            found = _image_file(fs, stage, contexts, src_abs)
+            if found is not None:
+                return found
     return None
 
 

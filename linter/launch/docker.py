@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 
+from wsgilint.numbers import is_digits, parse_int
 from wsgilint.record import FACTORY, Record
 
 MAX_LINE = 1 << 20  # characters of one logical line kept (buildkit's scanner refuses longer lines)
@@ -83,7 +84,9 @@ class Image(Record):
 
     ``entrypoint``/``cmd``: (words, line, shell_form) or None (not set: the base image's);
     ``env``: name -> (value, line, dynamic) in the image's order; ``copies``: (sources, dest, line,
-    workdir) of COPY/ADD from the build context; ``base``: the external image it starts from."""
+    workdir, stage) of COPY/ADD, in order: ``stage`` None for the build context, else the Image of the
+    stage of this Dockerfile that ``COPY --from=NAME`` copies from (its sources are paths in that
+    stage's file system); ``base``: the external image it starts from."""
 
     base: str | None
     entrypoint: tuple | None
@@ -92,7 +95,7 @@ class Image(Record):
     workdir: str
     stop_signal: tuple[str, int] | None
     user: tuple[str, int] | None
-    copies: list[tuple[list[str], str, int, str]]
+    copies: list[tuple[list[str], str, int, str, "Image | None"]]
 
     def __init__(self, base=None, entrypoint=None, cmd=None, env=FACTORY, workdir="/", stop_signal=None,
                  user=None, copies=FACTORY) -> None:
@@ -300,6 +303,9 @@ def split(text: str, escape: str = "\\") -> list[str]:
 
 
 # -- the image ------------------------------------------------------------------------------
+MAX_STAGE_DEPTH = 8  # COPY --from chains followed (each to an earlier stage: bounded by the stages anyway)
+
+
 def image(df: Dockerfile) -> Image | None:
     """The config the Dockerfile gives its last stage's image (None: no FROM)."""
     stages: list[tuple[str | None, list[Instruction]]] = []
@@ -321,9 +327,14 @@ def image(df: Dockerfile) -> Image | None:
             stages[-1][1].append(inst)
     if not stages:
         return None
-    chain = []
-    idx = len(stages) - 1
     names = {name: j for _img, name, j in froms if name}
+    return _stage_image(df, stages, froms, names, global_args, len(stages) - 1, 0)
+
+
+def _stage_image(df: Dockerfile, stages, froms, names: dict, global_args: dict, idx: int, depth: int) -> Image:
+    """The image stage ``idx`` builds (its FROM chain through earlier stages included)."""
+    last = idx
+    chain = []
     for _ in range(len(stages)):
         chain.append(idx)
         parent = names.get(froms[idx][0].lower())
@@ -373,12 +384,20 @@ def image(df: Dockerfile) -> Image | None:
             elif c == "USER":
                 img.user = (expand(inst.rest, vars_, df.escape)[0].strip(), inst.line)
             elif c in ("COPY", "ADD"):
-                if any(f.startswith("--from=") for f in inst.flags):
-                    continue  # from another stage or image: not the build context
+                source = None
+                src_flag = next((f[7:] for f in inst.flags if f.startswith("--from=")), None)
+                if src_flag is not None:
+                    # `COPY --from=NAME` (or the stage's index) of an earlier stage of this Dockerfile:
+                    # its files, followed to the build context; another image's files are not known.
+                    ref = expand(src_flag, vars_, df.escape)[0].lower()
+                    k = names.get(ref, parse_int(ref) if is_digits(ref) else None)
+                    if k is None or k >= last or depth >= MAX_STAGE_DEPTH:
+                        continue
+                    source = _stage_image(df, stages, froms, names, global_args, k, depth + 1)
                 words = inst.exec if inst.exec is not None else [expand(w, vars_, df.escape)[0]
                                                                    for w in split(inst.rest, df.escape)]
                 if len(words) >= 2 and not any(w.startswith("<<") for w in words):
-                    img.copies.append((words[:-1], words[-1], inst.line, img.workdir))
+                    img.copies.append((words[:-1], words[-1], inst.line, img.workdir, source))
     return img
 
 
