@@ -357,6 +357,23 @@ def mailman_web(t: Tree) -> None:
     t.link("/etc/nginx/sites-enabled/mailman", "/etc/nginx/sites-available/mailman")
 
 
+def healthchecks_repo(t: Tree) -> None:
+    # The repository as checked out (the tree is its root): the Dockerfile wsgilint reads as the
+    # launcher (builder stage `COPY . /opt/healthchecks/`, image `COPY --from=builder /opt/healthchecks/
+    # /opt/healthchecks/`, `CMD [ "uwsgi", "/opt/healthchecks/docker/uwsgi.ini"]`), the compose file that
+    # builds it (`context: ..`, `dockerfile: docker/Dockerfile`), the ini and the module it names.
+    for path in ("docker/Dockerfile", "docker/docker-compose.yml", "docker/uwsgi.ini", "hc/wsgi.py"):
+        t.write("/" + path, git_show(*HEALTHCHECKS, path))
+
+
+def mailman_web_repo(t: Tree) -> None:
+    # The repository as checked out (the tree is its root): web/Dockerfile (COPY mailman-web
+    # /opt/mailman-web; ENTRYPOINT docker-entrypoint.sh, which ends in `exec $@`; CMD uwsgi --ini
+    # /opt/mailman-web/uwsgi.ini; STOPSIGNAL SIGINT), the entrypoint, the ini and the wsgi-file it names.
+    for path in ("web/Dockerfile", "web/docker-entrypoint.sh", "web/mailman-web/uwsgi.ini", "web/mailman-web/wsgi.py"):
+        t.write("/" + path, git_show(*MAILMAN, path))
+
+
 # kolla-ansible master (Flamingo+: every API under uWSGI, commit e55f8a610 "Drop support for running
 # WSGI under Apache"). /etc/kolla/<container>/ as `kolla-ansible deploy` writes it (fieldtest/kolla-*/SOURCE.md).
 KOLLA_ANSIBLE = ("openstack/kolla-ansible", "1a681814eb19a4840ca307a25f21b2907b432272")
@@ -821,6 +838,8 @@ DEPLOYMENTS = {
     "koji": koji,
     "healthchecks": healthchecks,
     "mailman-web": mailman_web,
+    "healthchecks-repo": healthchecks_repo,
+    "mailman-web-repo": mailman_web_repo,
     "kolla-keystone": kolla_keystone,
     "kolla-glance": kolla_glance,
     "kolla-nova": kolla_nova,

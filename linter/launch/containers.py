@@ -114,8 +114,15 @@ def _container(fs: FileSystem, plan: LaunchPlan, docker, path: str, top: str, te
     # an ENTRYPOINT script of the build context ending in `exec "$@"` / `exec uwsgi ...`
     if argv and img.entrypoint is not None and not img.entrypoint[2]:
         script = argv[0][0]
-        script_abs = script if script.startswith("/") else posixpath.join(img.workdir, script)
-        local = _image_file(fs, img, contexts, posixpath.normpath(script_abs))
+        if "/" in script:
+            script_abs = script if script.startswith("/") else posixpath.join(img.workdir, script)
+            local = _image_file(fs, img, contexts, posixpath.normpath(script_abs))
+        else:  # runc looks a bare name up in the container's PATH (exec.LookPath(Args[0]))
+            local = None
+            for d in _search_path(img):
+                local = _image_file(fs, img, contexts, posixpath.join(d, script))
+                if local is not None:
+                    break
         tail = docker.entrypoint_script_tail(_text(fs, local) or "") if local else None
         if tail is not None:
             rest = argv[1:]
@@ -169,6 +176,21 @@ def _container(fs: FileSystem, plan: LaunchPlan, docker, path: str, top: str, te
         "container", f"the container image of {shown}", path, text, env=unit_mod.uwsgi_env_options(env_list),
         args=args, stop_signal=stop, stop_source=stop_source, user=uname or None, group=gname or None,
         environment={k: v for k, (v, _l, _d) in img.env.items()}))
+
+
+def _search_path(img) -> list[str]:
+    """The image's PATH (ENV PATH), else the default Docker gives a container whose image sets none
+    (moby/moby@6371675bf9de2f38735db36ebe73fba5c9078ffb:pkg/system/path_deprecated.go; a base image's own
+    PATH is not known here). runc resolves an Args[0] without a slash there
+    (opencontainers/runc@02120488a4c0fc487d1ed2867e901eeed7ce8ecf:libcontainer/standard_init_linux.go:
+    ``exec.LookPath(l.config.Args[0])``)."""
+    value = img.env.get("PATH")
+    text = value[0] if value is not None and not value[2] else DOCKER_DEFAULT_PATH
+    return [d for d in text.split(":", MAX_PATH_DIRS) if d.startswith("/")][:MAX_PATH_DIRS]
+
+
+DOCKER_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+MAX_PATH_DIRS = 64  # PATH entries looked in (each a walk of the COPY list): bounded whatever the Dockerfile
 
 
 # https://docs.docker.com/reference/cli/docker/container/stop/: "If no signal is configured for the
