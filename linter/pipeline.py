@@ -614,7 +614,10 @@ def _kolla(fs: FileSystem, plan, model: Deployment, options: CheckOptions, httpd
                     model.apache.append(build_apache(acfg))
                     model.apache[-1].container = name
                     model.diagnostics.extend(acfg.diagnostics)
+            before = len(model.nginx)
             _nginx(view, sub, model)
+            for server in model.nginx[before:]:
+                server.container = name
             for ini in sub.uwsgi_files:
                 with _isolated(view, model, ini):
                     la = launcher if launcher is not None and ini in {a.value for a in launcher.args

@@ -63,18 +63,23 @@ def _socket_dir(path: str) -> str | None:
     return None if d == "/run" else d
 
 
-def _created(d: str, created) -> bool:
-    # a created directory D makes D and its parents exist
-    return any(c == d or c.startswith(d + "/") for c, _why in created)
+def _made(created) -> set[str]:
+    """Every directory that exists at boot: each created one and its parents (/var/run is /run)."""
+    out: set[str] = set()
+    for c, _why in created:
+        c = "/run/" + c[len("/var/run/"):] if c.startswith("/var/run/") else c
+        while c and c not in out:
+            out.add(c)
+            c = c.rsplit("/", 1)[0]
+    return out
 
 
 def check(model: Deployment):
     for app in model.uwsgi:
         launcher = app.config.launcher
-        if launcher is None or launcher.kind not in _KNOWN:
-            continue
-        created = [("/run/" + c[len("/var/run/"):] if c.startswith("/var/run/") else c, why)
-                   for c, why in launcher.created_dirs]
+        if launcher is None or launcher.kind not in _KNOWN or launcher.boot_dirs is None:
+            continue  # no launcher read, or too many boot-time entries to read: unknown
+        made = None
         hooks = [o.value for o in app.config.options if o.key.startswith(("hook-", "exec-"))]
         seen = set()
         for b in app.binds:
@@ -82,7 +87,11 @@ def check(model: Deployment):
             if a.kind != "unix" or b.option.dynamic or not a.path:
                 continue
             d = _socket_dir(a.path)
-            if d is None or d in seen or _created(d, created):
+            if d is None or d in seen:
+                continue
+            if made is None:  # built once per instance, and only for one with a socket under /run
+                made = _made(launcher.created_dirs) | _made(launcher.boot_dirs)
+            if d in made:
                 continue
             if any(d in h or d.replace("/run/", "/var/run/", 1) in h for h in hooks):
                 continue  # made by a hook (mkdir:, exec-*): uWSGI runs the early ones before binding

@@ -298,3 +298,27 @@ def test_kolla_container_fixtures(rel, tmp_path):
                env, tmp_path, None)
     theirs = _parse(out)
     assert ours == theirs, f"{rel}:\nwsgilint: {ours}\nuwsgi:    {theirs}"
+
+
+def test_exec_start_variables_are_substituted(tmp_path):
+    """`ExecStart=/usr/bin/uwsgi $UWSGI_OPTS --ini FILE` with UWSGI_OPTS from EnvironmentFile=: systemd splits
+    the value into words (systemd.service(5) "Command lines"); the effective options equal uWSGI's when a
+    shell does that splitting (`sh -c 'exec uwsgi $UWSGI_OPTS ...'`, independent of wsgilint)."""
+    uwsgi = oracle.uwsgi("differential launch tests")
+    root = tmp_path / "root"
+    (root / "etc/systemd/system/multi-user.target.wants").mkdir(parents=True)
+    (root / "etc/default").mkdir(parents=True)
+    (root / "etc/app").mkdir(parents=True)
+    opts = "--processes 4 --die-on-term --harakiri 120"
+    (root / "etc/default/app").write_text(f'UWSGI_OPTS="{opts}"\n')
+    (root / "etc/app/app.ini").write_text("[uwsgi]\nmodule = app:application\nmaster = true\nprocesses = 2\n")
+    unit = root / "etc/systemd/system/app.service"
+    unit.write_text("[Service]\nEnvironmentFile=/etc/default/app\n"
+                    "ExecStart=/usr/bin/uwsgi $UWSGI_OPTS --ini /etc/app/app.ini\n[Install]\nWantedBy=multi-user.target\n")
+    (root / "etc/systemd/system/multi-user.target.wants/app.service").symlink_to("/etc/systemd/system/app.service")
+    [(ini, ours)] = _ours(root, None).items()
+    assert ("processes", "4") in ours and ("die-on-term", "true") in ours
+    script = f'exec "$U" $UWSGI_OPTS --ini "$R/etc/app/app.ini" --pidfile "$T/pid" --show-config --hook-pre-jail exit:0'
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C", "U": uwsgi, "R": str(root), "T": str(tmp_path), "UWSGI_OPTS": opts}
+    theirs = _strip(_parse(_run(["sh", "-c", script], env, tmp_path, None)), root)
+    assert ours == theirs, f"wsgilint: {ours}\nuwsgi:    {theirs}"

@@ -326,3 +326,48 @@ def test_correct_launched_deployments_are_quiet_above_info():
         assert loud == [], (rel, loud)
         kinds = {a.config.launcher.kind for a in result.model.uwsgi if a.config.launcher is not None}
         assert result.model.uwsgi and kind in kinds, (rel, kinds)
+
+
+def test_env_expansion_from_the_unit_is_bounded(tmp_path):
+    """$(V) with V = 500 KB from an EnvironmentFile=, 2,000 times a line, 200 lines: each value is capped
+    while it is built (max-expansion), the check stays fast and says so (WSG010), nothing is expanded past it."""
+    import time
+
+    root = tmp_path / "root"
+    (root / "etc/systemd/system/multi-user.target.wants").mkdir(parents=True)
+    (root / "etc/default").mkdir(parents=True)
+    (root / "etc/app").mkdir(parents=True)
+    (root / "etc/default/app").write_text("V=" + "x" * 500_000 + "\nS=/run/app.sock\n")
+    (root / "etc/app/app.ini").write_text("[uwsgi]\nmodule = app:application\nsocket = $(S)\n"
+                                          + "".join(f"env{i} = " + "$(V)" * 2000 + "\n" for i in range(200)))
+    unit = root / "etc/systemd/system/app.service"
+    unit.write_text("[Service]\nEnvironmentFile=/etc/default/app\nExecStart=/usr/bin/uwsgi --ini /etc/app/app.ini\n"
+                    "[Install]\nWantedBy=multi-user.target\n")
+    (root / "etc/systemd/system/multi-user.target.wants/app.service").symlink_to("/etc/systemd/system/app.service")
+    t0 = time.perf_counter()
+    result = check([], root=root)
+    assert time.perf_counter() - t0 < 20
+    assert "WSG010" in {f.rule.id for f in result.findings}
+    [app] = result.model.uwsgi
+    assert app.config.last("socket").value == "/run/app.sock"  # small values are still expanded
+    assert app.config.last("env0").value.startswith("$(V)$(V)")  # kept as written past the cap
+
+
+def test_too_many_boot_dirs_make_wsg123_unknown(tmp_path):
+    """Boot-time directories are read up to MAX_BOOT_DIRS entries, one list shared by every launcher; past
+    it, whether /run/app exists at boot is unknown and WSG123 says nothing (it warns with a short file)."""
+    from wsgilint.launch.read import MAX_BOOT_DIRS
+
+    root = tmp_path / "root"
+    (root / "etc/systemd/system/multi-user.target.wants").mkdir(parents=True)
+    (root / "etc/tmpfiles.d").mkdir(parents=True)
+    (root / "etc/app").mkdir(parents=True)
+    (root / "etc/app/app.ini").write_text("[uwsgi]\nmodule = app:application\nsocket = /run/app/app.sock\n")
+    unit = root / "etc/systemd/system/app.service"
+    unit.write_text("[Service]\nExecStart=/usr/bin/uwsgi --ini /etc/app/app.ini\n[Install]\nWantedBy=multi-user.target\n")
+    (root / "etc/systemd/system/multi-user.target.wants/app.service").symlink_to("/etc/systemd/system/app.service")
+    tmpfiles = root / "etc/tmpfiles.d/other.conf"
+    tmpfiles.write_text("d /run/other 0755 root root -\n")
+    assert [f.rule.id for f in check([], root=root, select=["WSG123"]).findings] == ["WSG123"]
+    tmpfiles.write_text("".join(f"d /run/other{i} 0755 root root -\n" for i in range(MAX_BOOT_DIRS + 1)))
+    assert check([], root=root, select=["WSG123"]).findings == []

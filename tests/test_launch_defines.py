@@ -16,6 +16,7 @@ from lintrun import check
 
 from wsgilint.fsroot import FileSystem
 from wsgilint.launch import httpd
+from wsgilint.launch import unit as unit_mod
 from wsgilint.launch.read import read_web_units
 
 REDHAT = FIXTURES / "deployments/redhat-httpd-defines"
@@ -46,9 +47,9 @@ def test_parse_args_like_apr_getopt():
 
 def test_expand_exec_as_systemd():
     env = {"OPTIONS": "-DA -DB"}
-    assert httpd.expand_exec(["$OPTIONS", "-DFOREGROUND"], env) == ["-DA", "-DB", "-DFOREGROUND"]
-    assert httpd.expand_exec(["${OPTIONS}"], env) == ["-DA -DB"]  # one word: -D with "A -DB"
-    assert httpd.expand_exec(["$UNSET", "-DX"], env) == ["-DX"]
+    assert unit_mod.expand_exec(["$OPTIONS", "-DFOREGROUND"], env) == ["-DA", "-DB", "-DFOREGROUND"]
+    assert unit_mod.expand_exec(["${OPTIONS}"], env) == ["-DA -DB"]  # one word: -D with "A -DB"
+    assert unit_mod.expand_exec(["$UNSET", "-DX"], env) == ["-DX"]
 
 
 def test_redhat_unit_reads_sysconfig_options():
@@ -232,3 +233,15 @@ def test_envvars_are_environment_not_defines(tmp_path):
     assert p.returncode == 0, p.stderr
     theirs = [f.rsplit("/", 1)[-1] for f in _includes(p.stdout)]
     assert ours == theirs == ["apache2.conf", "env.conf"]
+
+
+def test_expand_exec_is_bounded():
+    """10k `$OPTIONS` words with a 100 KB value (a hostile unit): at most MAX_EXEC_CHARS kept, at once."""
+    import time
+
+    t0 = time.perf_counter()
+    words = unit_mod.expand_exec(["$OPTIONS"] * 10000 + ["${OPTIONS}x"] * 10000, {"OPTIONS": "-D" + "X" * 100_000})
+    assert time.perf_counter() - t0 < 2
+    assert sum(map(len, words)) <= unit_mod.MAX_EXEC_CHARS
+    assert unit_mod.expand_exec(["/usr/sbin/httpd", "$OPTIONS", "-f", "${CONF}/x"], {"OPTIONS": "-DA -DB", "CONF": "/c"}) \
+        == ["/usr/sbin/httpd", "-DA", "-DB", "-f", "/c/x"]

@@ -156,3 +156,22 @@ def test_copy_from_a_build_stage_reaches_the_build_context(tmp_path):
     img = docker.image(docker.parse("FROM a AS b\nCOPY x /x\nFROM b\nCOPY --from=0 /x /y\nCOPY --from=nosuch /z /z\n"
                                     "COPY --from=2 /x /w\n"))
     assert [(c[0], c[1], c[4] is not None) for c in img.copies] == [(["x"], "/x", False), (["/x"], "/y", True)]
+
+
+def test_copy_from_chains_are_bounded(tmp_path):
+    """60 `COPY --from` of the previous stage in each of 8 stages: without memoised stages and a bounded
+    lookup this was 30**8 stage builds and never finished (killed after 120 s); now linear and bounded."""
+    lines = ["FROM scratch AS s0", "COPY a.ini /x/a.ini"]
+    for i in range(1, 9):
+        lines.append(f"FROM scratch AS s{i}")
+        for j in range(30):
+            lines += [f"COPY --from=s{i - 1} /x/ /x{j}/", f"COPY --from=s{i - 1} /x/ /x/"]
+    lines += ["FROM s8", 'CMD ["uwsgi", "--ini", "/nope/none.ini"]']
+    (tmp_path / "Dockerfile").write_text("\n".join(lines) + "\n")
+    (tmp_path / "a.ini").write_text("[uwsgi]\nmodule = a:application\n")
+    t0 = time.perf_counter()
+    result = check([tmp_path])
+    assert time.perf_counter() - t0 < 10
+    assert [a.config.launcher for a in result.model.uwsgi] == [None]  # the CMD's ini is not in the image
+    img = docker.image(docker.parse("\n".join(lines) + "\n"))
+    assert sum(1 for c in img.copies if c[4] is not None) == 60

@@ -50,14 +50,34 @@ def _contexts(path: str, top: str) -> list[str]:
     return out
 
 
-def _image_file(fs: FileSystem, img, contexts: list[str], image_path: str) -> str | None:
+MAX_COPY_STEPS = 20000  # COPY entries looked at for one image path, through every stage: bounded
+
+
+def _image_file(fs: FileSystem, img, contexts: list[str], image_path: str, walk: dict | None = None) -> str | None:
     """The build-context file that a COPY/ADD put at ``image_path`` (the last one that did), through
-    ``COPY --from=STAGE`` to what that stage copied from the build context."""
+    ``COPY --from=STAGE`` to what that stage copied from the build context. ``walk`` (one per top-level
+    lookup): each (stage, path) answered once, and at most MAX_COPY_STEPS COPY entries looked at in all;
+    past that, not found."""
+    if walk is None:
+        walk = {"steps": 0}
+    key = (id(img), image_path)
+    if key in walk:
+        return walk[key]
+    walk[key] = None  # a cycle or a repeat answers "not found" meanwhile
+    found = _find_copied(fs, img, contexts, image_path, walk)
+    walk[key] = found
+    return found
+
+
+def _find_copied(fs: FileSystem, img, contexts: list[str], image_path: str, walk: dict) -> str | None:
     for srcs, dest, _line, workdir, stage in reversed(img.copies):
+        walk["steps"] += 1
+        if walk["steps"] > MAX_COPY_STEPS:
+            return None
         dest_abs = posixpath.normpath(posixpath.join(workdir, dest))
         into_dir = dest.endswith("/") or len(srcs) > 1
         if stage is not None:
-            found = _from_stage(fs, stage, contexts, srcs, dest_abs, into_dir, image_path)
+            found = _from_stage(fs, stage, contexts, srcs, dest_abs, into_dir, image_path, walk)
             if found is not None:
                 return found
             continue
@@ -85,7 +105,7 @@ def _image_file(fs: FileSystem, img, contexts: list[str], image_path: str) -> st
 
 
 def _from_stage(fs: FileSystem, stage, contexts: list[str], srcs: list[str], dest_abs: str, into_dir: bool,
-                image_path: str) -> str | None:
+                image_path: str, walk: dict) -> str | None:
     """``COPY --from=STAGE SRC... DEST``: the path in the stage's file system that lands at
     ``image_path`` (a directory source: its contents under DEST; a file: DEST, or DEST/name into a
     directory), followed in that stage. Whether SRC is a directory is not known without the stage's
@@ -95,12 +115,13 @@ def _from_stage(fs: FileSystem, stage, contexts: list[str], srcs: list[str], des
             continue
         src_abs = posixpath.normpath(posixpath.join("/", src))
         if image_path.startswith(dest_abs.rstrip("/") + "/"):
-            found = _image_file(fs, stage, contexts, posixpath.join(src_abs, image_path[len(dest_abs):].lstrip("/")))
+            found = _image_file(fs, stage, contexts, posixpath.join(src_abs, image_path[len(dest_abs):].lstrip("/")),
+                                walk)
             if found is not None:
                 return found
         target = posixpath.join(dest_abs, posixpath.basename(src_abs)) if into_dir else dest_abs
         if target == image_path:
-            found = _image_file(fs, stage, contexts, src_abs)
+            found = _image_file(fs, stage, contexts, src_abs, walk)
             if found is not None:
                 return found
     return None

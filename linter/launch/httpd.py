@@ -27,7 +27,6 @@ Sources:
 from __future__ import annotations
 
 import posixpath
-import re
 
 # httpd's options that take an argument (AP_SERVER_BASEARGS + the Unix MPMs' "k:").
 _WITH_ARG = frozenset("CcDdEefk")
@@ -36,8 +35,6 @@ _IMPLIED = {"X": ("DEBUG",), "S": ("DUMP_VHOSTS", "DUMP_RUN_CFG"), "M": ("DUMP_M
 # program basename -> (compiled-in ServerRoot, config file relative to it)
 DEFAULTS = {"apache2": ("/etc/apache2", "apache2.conf"), "httpd": ("/etc/httpd", "conf/httpd.conf")}
 APACHECTL = ("apachectl", "apache2ctl")
-_WORD_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
-_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class HttpdStart:
@@ -63,18 +60,6 @@ class HttpdStart:
         return posixpath.normpath(conf if conf.startswith("/") else posixpath.join(root, conf))
 
 
-def expand_exec(words: list[str], env: dict[str, str]) -> list[str]:
-    """systemd's variable substitution on ExecStart= words (systemd.service(5) "Command lines")."""
-    out: list[str] = []
-    for w in words:
-        m = _WORD_VAR.match(w)
-        if m is not None:
-            out.extend(env.get(m.group(1), "").split())
-        elif "${" in w:
-            out.append(_BRACED.sub(lambda mm: env.get(mm.group(1), ""), w))
-        else:
-            out.append(w)
-    return out
 
 
 def parse_args(words: list[str]) -> HttpdStart:

@@ -350,7 +350,8 @@ def _unit(fs: FileSystem, plan: LaunchPlan, name: str, path: str, templates: lis
         environment[k] = v
         env.append((k, v, line))
     args = []
-    for kind, key, val in unit_mod.uwsgi_args(words[1:]):
+    # systemd substitutes $VAR/${VAR} in ExecStart= from the unit's environment before uWSGI sees it
+    for kind, key, val in unit_mod.uwsgi_args(unit_mod.expand_exec(words[1:], environment)):
         if kind == "ini" and not val.startswith("/") and workdir:
             val = posixpath.normpath(posixpath.join(unit_mod.specifiers(workdir[0], name), val))
         args.append(Arg(kind, key, val, eline))
@@ -465,8 +466,7 @@ def _web_exec(fs: FileSystem, u, name: str, environment: dict[str, str]):
     """(program basename, its other words, (display path, line), environment complete) of a web
     server unit's ExecStart=; ``environment`` gets the EnvironmentFile= variables, which override
     Environment= (systemd.exec(5)). Variables are substituted as systemd.service(5) "Command lines"
-    says (wsgilint.launch.httpd.expand_exec)."""
-    from wsgilint.launch.httpd import expand_exec
+    says (wsgilint.launch.unit.expand_exec)."""
 
     complete = True
     for val, _vp, _line in u.all("Service", "EnvironmentFile"):
@@ -487,7 +487,7 @@ def _web_exec(fs: FileSystem, u, name: str, environment: dict[str, str]):
     if not words:
         return None, [], None, complete
     program = words[0].lstrip("-@+!:").rsplit("/", 1)[-1]
-    return program, expand_exec(words[1:], environment), (fs.display(epath), eline), complete
+    return program, unit_mod.expand_exec(words[1:], environment), (fs.display(epath), eline), complete
 
 
 # tmpfiles.d(5): files of the same name in an earlier directory replace later ones (/etc over
@@ -495,6 +495,7 @@ def _web_exec(fs: FileSystem, u, name: str, environment: dict[str, str]):
 TMPFILES_DIRS = ("/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/local/lib/tmpfiles.d", "/usr/lib/tmpfiles.d",
                  "/lib/tmpfiles.d")
 MAX_TMPFILES = 500
+MAX_BOOT_DIRS = 10000  # boot-time directory entries read in all (tmpfiles.d lines, RuntimeDirectory=)
 
 
 def _boot_dirs(fs: FileSystem, plan: LaunchPlan) -> None:
@@ -514,14 +515,16 @@ def _boot_dirs(fs: FileSystem, plan: LaunchPlan) -> None:
                 break
             if fname.endswith(".conf"):
                 chosen.setdefault(fname, posixpath.join(d, fname))  # a link to /dev/null masks: reads as nothing
-    extra = list(plan.unit_runtime_dirs)
+    extra: list | None = list(plan.unit_runtime_dirs)
     for fname in sorted(chosen):
         text = _text(fs, chosen[fname])
         for dpath, line in unit_mod.tmpfiles_dirs(text or ""):
             extra.append((dpath, f"tmpfiles.d entry {fs.display(chosen[fname])}:{line}"))
-    if extra:
-        for la in known:
-            la.created_dirs = la.created_dirs + extra
+        if len(extra) > MAX_BOOT_DIRS:
+            extra = None  # not all read: whether a directory is created at boot is unknown
+            break
+    for la in known:
+        la.boot_dirs = extra  # one list for all (a copy per launcher was launchers x entries)
 
 
 # -- openstack-pkg-tools init scripts ---------------------------------------------------

@@ -51,8 +51,8 @@ class Launcher(Record):
     environment: dict[str, str]
     # Directories that exist before the instance starts, even after a reboot: (absolute path,
     # where that comes from): the unit's RuntimeDirectory=, Debian's init script, tmpfiles.d
-    # entries and other units' RuntimeDirectory= in the tree. Filled for "systemd" and
-    # "debian-init" launchers only (unknown for the others).
+    # entries and other units' RuntimeDirectory= in the tree (those two in ``boot_dirs``). Filled for
+    # "systemd" and "debian-init" launchers only (unknown for the others).
     created_dirs: list[tuple[str, str]]
     # True when ``environment`` is the whole environment the launcher gives uWSGI besides what
     # the launcher itself always sets (systemd's $PATH, $LANG, $USER, ...): every EnvironmentFile=
@@ -62,10 +62,13 @@ class Launcher(Record):
     # The umask uWSGI starts with, as (octal text, where that comes from); None: not known here.
     # systemd: UMask=, else 0022 (systemd.exec(5), systemd 252: "Defaults to 0022 for system units").
     umask: tuple[str, str] | None
+    # The tree's boot-time directories (tmpfiles.d entries, other units' RuntimeDirectory=): one list
+    # shared by every launcher of the tree (not copied into each); None: too many to read (unknown).
+    boot_dirs: list[tuple[str, str]] | None
 
     def __init__(self, kind, name, path, text="", env=FACTORY, args=FACTORY, stop_signal=None, stop_source="",
                  user=None, group=None, runtime_directories=FACTORY, private_tmp=None, environment=FACTORY,
-                 created_dirs=FACTORY, environment_complete=False, joins=FACTORY, umask=None) -> None:
+                 created_dirs=FACTORY, environment_complete=False, joins=FACTORY, umask=None, boot_dirs=FACTORY) -> None:
         self.kind = kind
         self.name = name
         self.path = path
@@ -83,6 +86,7 @@ class Launcher(Record):
         self.environment_complete = environment_complete
         self.joins = [] if joins is FACTORY else joins
         self.umask = umask
+        self.boot_dirs = [] if boot_dirs is FACTORY else boot_dirs
 
     @property
     def inherited(self) -> list[str]:

@@ -237,3 +237,36 @@ def tmpfiles_dirs(text: str) -> list[tuple[str, int]]:
             continue
         out.append((path.replace("\0", "%").rstrip("/") or "/", n))
     return out
+
+
+# systemd's $VAR / ${VAR} substitution in ExecStart= (systemd.service(5) "Command lines"): a word that
+# is only $VAR becomes the value split on whitespace, ${VAR} is replaced inside a word.
+_WORD_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+MAX_EXEC_CHARS = 1 << 20  # characters of an expanded command line kept (hostile units: $OPTIONS x 10k)
+
+
+def expand_exec(words: list[str], env: dict[str, str]) -> list[str]:
+    """systemd's variable substitution on ExecStart= words (systemd.service(5) "Command lines"),
+    at most MAX_EXEC_CHARS characters in all (the rest of the line is dropped)."""
+    out: list[str] = []
+    size = 0
+    for w in words:
+        m = _WORD_VAR.match(w)
+        if m is not None:
+            value = env.get(m.group(1), "")
+            if size + len(value) > MAX_EXEC_CHARS:
+                break
+            new = value.split()
+        elif "${" in w:
+            pieces = [env.get(v, "") for v in _BRACED.findall(w)]
+            if size + len(w) + sum(map(len, pieces)) > MAX_EXEC_CHARS:
+                break
+            new = [_BRACED.sub(lambda mm: env.get(mm.group(1), ""), w)]
+        else:
+            new = [w]
+        size += sum(map(len, new)) + len(new)
+        if size > MAX_EXEC_CHARS:
+            break
+        out.extend(new)
+    return out

@@ -423,12 +423,14 @@ class NginxServer(Record):
     servers: list["NginxDirective"]  # `server` blocks inside http (or at the top of a fragment)
     routes: list[Route]
     upstreams: dict[str, "NginxDirective"]
+    container: str  # the kolla container it runs in ("": the host)
 
-    def __init__(self, config, servers, routes, upstreams) -> None:
+    def __init__(self, config, servers, routes, upstreams, container="") -> None:
         self.config = config
         self.servers = servers
         self.routes = routes
         self.upstreams = upstreams
+        self.container = container
 
     @property
     def complete(self) -> bool:
@@ -685,8 +687,7 @@ class Deployment(Record):
         backend = route.backend
         if backend is not None:
             return backend.container
-        server = route.server
-        return getattr(server, "container", "") if server is not None else ""
+        return route.server.container if route.server is not None else ""
 
     @property
     def routes(self) -> list[Route]:

@@ -127,7 +127,27 @@ class _IniResolver:
         launcher does not set (or is not known to set) stays as written."""
         if not self.environ or "$(" not in value:
             return value
-        return _ENV_REF.sub(lambda m: self.environ.get(m.group(1), m.group(0)), value)
+        # Bounded as %(...) is (expand): one value at most max-expansion characters, counted while it is
+        # built, and the check's expanded bytes budget; past either, the value stays as written.
+        cap = self.limits.max_expansion
+        parts: list[str] = []
+        size = last = 0
+        for m in _ENV_REF.finditer(value):
+            piece = self.environ.get(m.group(1), m.group(0))
+            size += m.start() - last + len(piece)
+            if size > cap:
+                self.limit("max-expansion", f"$(...) expansion longer than {cap} characters (max-expansion); "
+                           f"the value is kept as written", None)
+                return value
+            parts.append(value[last:m.start()])
+            parts.append(piece)
+            last = m.end()
+        parts.append(value[last:])
+        out = "".join(parts)
+        if not self.budget.spend("max_expanded_bytes", len(out)):
+            self.limit("max_expanded_bytes", self.budget.message("max_expanded_bytes"), None)
+            return value
+        return out
 
     def limit(self, name: str, message: str, span: Span | None) -> None:
         """Report a limit once per check (wsgilint.limits.Budget), not once per ini file."""
